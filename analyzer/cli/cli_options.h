@@ -1,0 +1,40 @@
+/* cli_options.h - the `lifeline` command line: parsing and the help text.
+ *
+ * lf_cli_parse() fills an lf_cli_options whose `inputs` point into argv (nothing to free).
+ * Errors are returned as text for the caller to print; nothing here prints except
+ * lf_cli_print_help(), which writes to the FILE it is given.
+ */
+#ifndef LIFELINE_CLI_OPTIONS_H
+#define LIFELINE_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lifecycle/lifecycle.h"
+#include "protocol/sr_finding.h"
+
+typedef enum lf_cli_format { LF_FORMAT_TEXT, LF_FORMAT_JSON, LF_FORMAT_JSONL } lf_cli_format;
+typedef enum lf_cli_when { LF_WHEN_AUTO, LF_WHEN_ALWAYS, LF_WHEN_NEVER } lf_cli_when;
+
+typedef struct lf_cli_options {
+    lf_cli_format format;
+    const char *output; /* NULL: standard output */
+    lf_cli_when color;
+    lf_cli_when progress;
+    bool dump_events;
+    bool help, version;
+    bool fail_never;          /* --fail-on never */
+    sr_severity fail_on;      /* exit 1 when a finding is at or above this */
+    lf_lifecycle_options assumed; /* settings assumed when a negotiate is missing */
+    size_t max_stream_buffer; /* out-of-order bytes per TCP direction; 0: default */
+    const char *const *inputs;
+    size_t input_count;
+} lf_cli_options;
+
+/* Returns 0, or -1 with a one-line reason in err. */
+int lf_cli_parse(int argc, char **argv, lf_cli_options *out, char *err, size_t err_cap);
+
+void lf_cli_print_help(FILE *out);
+
+#endif

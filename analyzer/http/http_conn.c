@@ -1,0 +1,639 @@
+/* http_conn.c - per-stream HTTP/1.1 state machine: heads, bodies, pairing, resync, upgrade. */
+#include "http/http_conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/wire_event.h"
+
+/* Initial head buffer; it grows by doubling up to max_header_block. */
+#define HEAD_BUF_INITIAL 1024
+
+typedef enum dir_state {
+    DIR_HEAD,   /* reading a message head (or waiting for one) */
+    DIR_BODY,   /* inside a body */
+    DIR_HOLD,   /* request side: upgrade asked, waiting for the answer before parsing on */
+    DIR_TUNNEL, /* after 101: bytes belong to the upgraded protocol */
+    DIR_LOST,   /* out of sync: waiting for a plausible message start at a line start */
+    DIR_ENDED   /* FIN seen */
+} dir_state;
+
+typedef struct dir_ctx {
+    dir_state state;
+    char *head;
+    size_t head_len, head_cap;
+    bool head_has_text;     /* a non-empty line was seen (leading CRLFs are skipped) */
+    size_t head_line_chars; /* non-CR bytes of the current line */
+    bool start_ok;          /* the start of the head matched a plausible message start */
+    bool lost_at_line_start;
+    http_framing framing;
+    http_inflate inflate;
+    bool decoding; /* body goes through `inflate` */
+    unsigned body_flags;
+    uint64_t wire_len;
+    uint8_t *hold;
+    size_t hold_len;
+    lf_frame_ref hold_at;
+} dir_ctx;
+
+typedef struct pending_request {
+    http_request_ref ref;
+    char *target_copy;
+} pending_request;
+
+struct http_conn {
+    http_config cfg;
+    http_handler h;
+    dir_ctx dirs[2];
+    http_header *slots;
+    pending_request *queue; /* ring of cfg.max_pending_requests */
+    size_t q_head, q_len;
+    uint32_t next_index;
+    const lf_frame_ref *at; /* frame of the bytes being fed */
+};
+
+void http_config_defaults(http_config *cfg)
+{
+    cfg->max_header_block = HTTP_DEFAULT_MAX_HEADER_BLOCK;
+    cfg->max_headers = HTTP_DEFAULT_MAX_HEADERS;
+    cfg->max_pending_requests = HTTP_DEFAULT_MAX_PENDING_REQUESTS;
+    cfg->max_kept_target = HTTP_DEFAULT_MAX_KEPT_TARGET;
+    cfg->max_upgrade_hold = HTTP_DEFAULT_MAX_UPGRADE_HOLD;
+    cfg->max_decoded_body = HTTP_DEFAULT_MAX_DECODED_BODY;
+    cfg->max_inflate_ratio = HTTP_DEFAULT_MAX_INFLATE_RATIO;
+}
+
+http_conn *http_conn_new(const http_config *cfg, const http_handler *handler)
+{
+    http_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->cfg = *cfg;
+    c->h = *handler;
+    if (c->cfg.max_pending_requests == 0)
+        c->cfg.max_pending_requests = 1;
+    c->slots = calloc(cfg->max_headers ? cfg->max_headers : 1, sizeof(*c->slots));
+    c->queue = calloc(c->cfg.max_pending_requests, sizeof(*c->queue));
+    if (!c->slots || !c->queue) {
+        http_conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void error_event(http_conn *c, tcp_dir dir, const char *cause)
+{
+    c->h.error(c->h.ctx, dir, cause, c->at);
+}
+
+/* ---- request queue ------------------------------------------------------------------------ */
+
+static void queue_pop(http_conn *c)
+{
+    if (c->q_len == 0)
+        return;
+    free(c->queue[c->q_head].target_copy);
+    c->queue[c->q_head].target_copy = NULL;
+    c->q_head = (c->q_head + 1) % c->cfg.max_pending_requests;
+    c->q_len--;
+}
+
+static void queue_push(http_conn *c, const http_head *head, uint32_t index, bool wants_upgrade)
+{
+    if (c->q_len == c->cfg.max_pending_requests) {
+        error_event(c, TCP_DIR_TO_SERVER, "too many requests awaiting a response");
+        queue_pop(c);
+    }
+    size_t n = head->target_len < c->cfg.max_kept_target ? head->target_len
+                                                         : c->cfg.max_kept_target;
+    pending_request *p = &c->queue[(c->q_head + c->q_len) % c->cfg.max_pending_requests];
+    p->target_copy = malloc(n + 1);
+    if (p->target_copy) {
+        memcpy(p->target_copy, head->target, n);
+        p->target_copy[n] = '\0';
+    }
+    p->ref = (http_request_ref){
+        .index = index,
+        .is_head = http_str_ieq(head->method, head->method_len, "HEAD"),
+        .wants_upgrade = wants_upgrade,
+        .target = p->target_copy,
+        .target_len = p->target_copy ? n : 0,
+    };
+    c->q_len++;
+}
+
+static const http_request_ref *queue_front(const http_conn *c)
+{
+    return c->q_len ? &c->queue[c->q_head].ref : NULL;
+}
+
+static bool last_request_wants_upgrade(const http_conn *c)
+{
+    if (c->q_len == 0)
+        return false;
+    return c->queue[(c->q_head + c->q_len - 1) % c->cfg.max_pending_requests].ref.wants_upgrade;
+}
+
+/* ---- plausible message starts (early garbage detection and resynchronisation) ------------- */
+
+static const char *const REQUEST_STARTS[] = {"GET ",     "POST ",    "HEAD ",  "PUT ",
+                                             "DELETE ",  "OPTIONS ", "PATCH ", "CONNECT ",
+                                             "TRACE "};
+static const char *const RESPONSE_STARTS[] = {"HTTP/1."};
+
+typedef enum start_match { START_NO, START_PARTIAL, START_FULL } start_match;
+
+static start_match match_start(tcp_dir dir, const char *buf, size_t len)
+{
+    const char *const *list = dir == TCP_DIR_TO_SERVER ? REQUEST_STARTS : RESPONSE_STARTS;
+    size_t n = dir == TCP_DIR_TO_SERVER ? sizeof(REQUEST_STARTS) / sizeof(REQUEST_STARTS[0])
+                                        : sizeof(RESPONSE_STARTS) / sizeof(RESPONSE_STARTS[0]);
+    start_match best = START_NO;
+    for (size_t i = 0; i < n; i++) {
+        size_t tl = strlen(list[i]);
+        size_t m = len < tl ? len : tl;
+        if (memcmp(buf, list[i], m) != 0)
+            continue;
+        if (len >= tl)
+            return START_FULL;
+        best = START_PARTIAL;
+    }
+    return best;
+}
+
+static void head_reset(dir_ctx *d)
+{
+    d->head_len = 0;
+    d->head_has_text = false;
+    d->head_line_chars = 0;
+    d->start_ok = false;
+}
+
+static void go_lost(http_conn *c, tcp_dir dir, const char *cause, bool at_line_start)
+{
+    dir_ctx *d = &c->dirs[dir];
+    if (cause)
+        error_event(c, dir, cause);
+    head_reset(d);
+    d->state = DIR_LOST;
+    d->lost_at_line_start = at_line_start;
+}
+
+static bool head_append(http_conn *c, dir_ctx *d, char ch)
+{
+    if (d->head_len >= c->cfg.max_header_block)
+        return false;
+    if (d->head_len == d->head_cap) {
+        size_t cap = d->head_cap ? d->head_cap * 2 : HEAD_BUF_INITIAL;
+        if (cap > c->cfg.max_header_block)
+            cap = c->cfg.max_header_block;
+        if (cap <= d->head_len)
+            return false;
+        char *p = realloc(d->head, cap);
+        if (!p)
+            return false;
+        d->head = p;
+        d->head_cap = cap;
+    }
+    d->head[d->head_len++] = ch;
+    return true;
+}
+
+/* A rare large head should not pin its buffer for the rest of a long-lived stream. */
+static void shrink_head(dir_ctx *d)
+{
+    if (d->head_cap <= 4 * HEAD_BUF_INITIAL)
+        return;
+    char *p = realloc(d->head, HEAD_BUF_INITIAL);
+    if (p) {
+        d->head = p;
+        d->head_cap = HEAD_BUF_INITIAL;
+    }
+}
+
+/* ---- heads -------------------------------------------------------------------------------- */
+
+static http_framing_mode request_framing(const http_head *head, uint64_t *len, bool *bad)
+{
+    const http_header *te = http_head_find(head, "Transfer-Encoding");
+    if (te)
+        return http_value_has_token(te->value, te->value_len, "chunked") ? HTTP_FRAMING_CHUNKED
+                                                                          : HTTP_FRAMING_CLOSE;
+    const http_header *cl = http_head_find(head, "Content-Length");
+    if (!cl)
+        return HTTP_FRAMING_NONE;
+    for (size_t i = 0; i < head->header_count; i++) {
+        const http_header *h = &head->headers[i];
+        uint64_t v;
+        if (!http_str_ieq(h->name, h->name_len, "Content-Length"))
+            continue;
+        if (!http_parse_content_length(h->value, h->value_len, &v) || (h != cl && v != *len)) {
+            *bad = true;
+            return HTTP_FRAMING_NONE;
+        }
+        *len = v;
+    }
+    return HTTP_FRAMING_LENGTH;
+}
+
+static http_framing_mode response_framing(const http_head *head, const http_request_ref *req,
+                                          uint64_t *len, bool *bad)
+{
+    int s = head->status;
+    if ((req && req->is_head) || (s >= 100 && s < 200) || s == 204 || s == 304)
+        return HTTP_FRAMING_NONE;
+    http_framing_mode m = request_framing(head, len, bad);
+    return m == HTTP_FRAMING_NONE && !*bad ? HTTP_FRAMING_CLOSE : m;
+}
+
+static void start_body(http_conn *c, tcp_dir dir, const http_message *m, uint64_t len)
+{
+    dir_ctx *d = &c->dirs[dir];
+    http_framing_start(&d->framing, m->framing, len, c->cfg.max_header_block);
+    d->body_flags = 0;
+    d->wire_len = 0;
+    d->decoding = m->coding == HTTP_CODING_GZIP || m->coding == HTTP_CODING_DEFLATE;
+    if (d->decoding)
+        http_inflate_init(&d->inflate, m->coding, c->cfg.max_decoded_body,
+                          c->cfg.max_inflate_ratio);
+    d->state = m->has_body ? DIR_BODY : DIR_HEAD;
+}
+
+static void feed_dir(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len);
+
+static void switch_protocols(http_conn *c)
+{
+    dir_ctx *req = &c->dirs[TCP_DIR_TO_SERVER];
+    c->dirs[TCP_DIR_TO_CLIENT].state = DIR_TUNNEL;
+    bool held = req->state == DIR_HOLD;
+    if (req->state != DIR_ENDED)
+        req->state = DIR_TUNNEL;
+    if (held && req->hold_len > 0)
+        c->h.tunnel(c->h.ctx, TCP_DIR_TO_SERVER, req->hold, req->hold_len, &req->hold_at);
+    req->hold_len = 0;
+}
+
+/* The upgrade was refused: the held client bytes are HTTP again. */
+static void release_hold(http_conn *c)
+{
+    dir_ctx *req = &c->dirs[TCP_DIR_TO_SERVER];
+    if (req->state != DIR_HOLD)
+        return;
+    req->state = DIR_HEAD;
+    size_t n = req->hold_len;
+    uint8_t *bytes = req->hold;
+    req->hold = NULL;
+    req->hold_len = 0;
+    const lf_frame_ref *saved = c->at;
+    lf_frame_ref hold_at = req->hold_at;
+    c->at = &hold_at;
+    feed_dir(c, TCP_DIR_TO_SERVER, bytes, n);
+    c->at = saved;
+    free(bytes);
+}
+
+static void on_request_head(http_conn *c, const http_head *head)
+{
+    uint64_t len = 0;
+    bool bad = false;
+    http_message m = {.dir = TCP_DIR_TO_SERVER, .head = head};
+    m.framing = request_framing(head, &len, &bad);
+    if (bad || m.framing == HTTP_FRAMING_CLOSE) {
+        /* a request body cannot be delimited by closing the connection (RFC 9112 6.3) */
+        go_lost(c, TCP_DIR_TO_SERVER,
+                bad ? "invalid Content-Length" : "request body without a usable length", true);
+        return;
+    }
+    m.index = c->next_index++;
+    const http_header *ce = http_head_find(head, "Content-Encoding");
+    m.coding = ce ? http_coding_from_header(ce->value, ce->value_len) : HTTP_CODING_IDENTITY;
+    m.has_body = m.framing != HTTP_FRAMING_NONE && !(m.framing == HTTP_FRAMING_LENGTH && len == 0);
+    bool upgrade = http_head_find(head, "Upgrade") != NULL;
+    queue_push(c, head, m.index, upgrade);
+    c->h.message(c->h.ctx, &m, c->at);
+    start_body(c, TCP_DIR_TO_SERVER, &m, len);
+    if (upgrade && !m.has_body)
+        c->dirs[TCP_DIR_TO_SERVER].state = DIR_HOLD;
+}
+
+static void on_response_head(http_conn *c, const http_head *head)
+{
+    const http_request_ref *req = queue_front(c);
+    uint64_t len = 0;
+    bool bad = false;
+    http_message m = {.dir = TCP_DIR_TO_CLIENT, .head = head, .request = req};
+    m.index = req ? req->index : HTTP_NO_REQUEST;
+    m.framing = response_framing(head, req, &len, &bad);
+    if (bad) {
+        go_lost(c, TCP_DIR_TO_CLIENT, "invalid Content-Length", false);
+        return;
+    }
+    const http_header *ce = http_head_find(head, "Content-Encoding");
+    m.coding = ce ? http_coding_from_header(ce->value, ce->value_len) : HTTP_CODING_IDENTITY;
+    m.has_body = m.framing != HTTP_FRAMING_NONE && !(m.framing == HTTP_FRAMING_LENGTH && len == 0);
+    m.switches = head->status == 101;
+    bool interim = head->status >= 100 && head->status < 200 && !m.switches;
+    c->h.message(c->h.ctx, &m, c->at);
+    if (interim)
+        return;
+    start_body(c, TCP_DIR_TO_CLIENT, &m, len);
+    queue_pop(c);
+    if (m.switches)
+        switch_protocols(c);
+    else
+        release_hold(c);
+}
+
+static void complete_head(http_conn *c, tcp_dir dir)
+{
+    dir_ctx *d = &c->dirs[dir];
+    http_head head;
+    int64_t n = http_head_parse(d->head, d->head_len, dir == TCP_DIR_TO_SERVER, &head, c->slots,
+                                c->cfg.max_headers);
+    if (n < 0) {
+        go_lost(c, dir, n == HTTP_HEAD_TOO_MANY ? "too many header fields" : "malformed HTTP head",
+                true);
+        return;
+    }
+    if (dir == TCP_DIR_TO_SERVER)
+        on_request_head(c, &head);
+    else
+        on_response_head(c, &head);
+    head_reset(d);
+    shrink_head(d);
+}
+
+/* Adds one byte to the head; returns false when the direction lost sync. */
+static bool head_byte(http_conn *c, tcp_dir dir, uint8_t ch)
+{
+    dir_ctx *d = &c->dirs[dir];
+    if (!d->head_has_text && d->head_line_chars == 0 && (ch == '\r' || ch == '\n'))
+        return true; /* empty lines before a message are allowed */
+    if (!head_append(c, d, (char)ch)) {
+        go_lost(c, dir, "HTTP head exceeds the size limit", false);
+        return false;
+    }
+    if (!d->start_ok) {
+        start_match s = match_start(dir, d->head, d->head_len);
+        if (s == START_NO) {
+            go_lost(c, dir, "bytes that are not an HTTP message", ch == '\n');
+            return false;
+        }
+        d->start_ok = s == START_FULL;
+    }
+    if (ch == '\n') {
+        if (d->head_line_chars == 0) {
+            complete_head(c, dir);
+            return true;
+        }
+        d->head_has_text = true;
+        d->head_line_chars = 0;
+    } else if (ch != '\r') {
+        d->head_line_chars++;
+    }
+    return true;
+}
+
+static size_t feed_head(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
+{
+    dir_ctx *d = &c->dirs[dir];
+    size_t i = 0;
+    while (i < len && d->state == DIR_HEAD) {
+        head_byte(c, dir, data[i]);
+        i++;
+    }
+    return i;
+}
+
+/* Lost: only a line start followed by a plausible message start brings the direction back. */
+static size_t feed_lost(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
+{
+    dir_ctx *d = &c->dirs[dir];
+    size_t i = 0;
+    while (i < len && d->state == DIR_LOST) {
+        uint8_t ch = data[i++];
+        if (!d->lost_at_line_start) {
+            d->lost_at_line_start = ch == '\n';
+            continue;
+        }
+        if (d->head_len == 0 && (ch == '\r' || ch == '\n'))
+            continue;
+        d->head[d->head_len++] = (char)ch; /* head_cap >= HEAD_BUF_INITIAL, see dir_lost_room */
+        start_match s = match_start(dir, d->head, d->head_len);
+        if (s == START_FULL) {
+            d->state = DIR_HEAD;
+            d->start_ok = true;
+            d->head_line_chars = d->head_len;
+        } else if (s == START_NO) {
+            head_reset(d);
+            d->lost_at_line_start = ch == '\n';
+        }
+    }
+    return i;
+}
+
+/* ---- bodies ------------------------------------------------------------------------------- */
+
+typedef struct body_sink {
+    http_conn *c;
+    tcp_dir dir;
+} body_sink;
+
+static void decoded_out(void *ctx, const uint8_t *data, size_t len)
+{
+    body_sink *s = ctx;
+    s->c->h.body(s->c->h.ctx, s->dir, data, len, s->c->at);
+}
+
+static void body_piece(void *ctx, const uint8_t *data, size_t len)
+{
+    body_sink *s = ctx;
+    dir_ctx *d = &s->c->dirs[s->dir];
+    d->wire_len += len;
+    if (!d->decoding) {
+        if (!(d->body_flags & (LF_WIRE_UNDECODED | LF_WIRE_TRUNCATED)))
+            s->c->h.body(s->c->h.ctx, s->dir, data, len, s->c->at);
+        return;
+    }
+    http_inflate_status st = http_inflate_feed(&d->inflate, data, len, decoded_out, s);
+    if (st == HTTP_INFLATE_CORRUPT || st == HTTP_INFLATE_TOO_LARGE) {
+        d->decoding = false;
+        http_inflate_end(&d->inflate);
+        d->body_flags |= st == HTTP_INFLATE_CORRUPT ? LF_WIRE_UNDECODED : LF_WIRE_TRUNCATED;
+        error_event(s->c, s->dir,
+                    st == HTTP_INFLATE_CORRUPT ? "corrupt compressed body"
+                                               : "decompressed body exceeds the size limit");
+    }
+}
+
+static void end_body(http_conn *c, tcp_dir dir, unsigned extra_flags)
+{
+    dir_ctx *d = &c->dirs[dir];
+    if (d->decoding)
+        http_inflate_end(&d->inflate);
+    d->decoding = false;
+    c->h.body_end(c->h.ctx, dir, d->body_flags | extra_flags, d->wire_len, c->at);
+    d->state = DIR_HEAD;
+}
+
+static size_t feed_body(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
+{
+    dir_ctx *d = &c->dirs[dir];
+    body_sink sink = {c, dir};
+    size_t used = 0;
+    http_framing_status st = http_framing_feed(&d->framing, data, len, &used, body_piece, &sink);
+    if (st == HTTP_FRAMING_DONE) {
+        end_body(c, dir, 0);
+        if (dir == TCP_DIR_TO_SERVER && last_request_wants_upgrade(c))
+            d->state = DIR_HOLD;
+    } else if (st == HTTP_FRAMING_ERROR) {
+        end_body(c, dir, LF_WIRE_INCOMPLETE);
+        go_lost(c, dir, "malformed chunked body", false);
+    }
+    return used;
+}
+
+static size_t feed_hold(http_conn *c, const uint8_t *data, size_t len)
+{
+    dir_ctx *d = &c->dirs[TCP_DIR_TO_SERVER];
+    size_t room = c->cfg.max_upgrade_hold - d->hold_len;
+    size_t n = len < room ? len : room;
+    if (n < len)
+        error_event(c, TCP_DIR_TO_SERVER, "client bytes before the upgrade answer exceed the limit");
+    if (n > 0) {
+        uint8_t *p = realloc(d->hold, d->hold_len + n);
+        if (!p)
+            return len;
+        memcpy(p + d->hold_len, data, n);
+        d->hold = p;
+        d->hold_len += n;
+        d->hold_at = *c->at;
+    }
+    return len;
+}
+
+static void feed_dir(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
+{
+    dir_ctx *d = &c->dirs[dir];
+    while (len > 0) {
+        size_t used = 0;
+        switch (d->state) {
+        case DIR_HEAD:
+            used = feed_head(c, dir, data, len);
+            break;
+        case DIR_LOST:
+            used = feed_lost(c, dir, data, len);
+            break;
+        case DIR_BODY:
+            used = feed_body(c, dir, data, len);
+            break;
+        case DIR_HOLD:
+            used = feed_hold(c, data, len);
+            break;
+        case DIR_TUNNEL:
+            c->h.tunnel(c->h.ctx, dir, data, len, c->at);
+            used = len;
+            break;
+        case DIR_ENDED:
+            return;
+        }
+        data += used;
+        len -= used;
+    }
+}
+
+/* The lost state reuses the head buffer for its few bytes of look-ahead. */
+static bool dir_lost_room(http_conn *c, dir_ctx *d)
+{
+    if (d->head_cap >= HEAD_BUF_INITIAL)
+        return true;
+    char *p = realloc(d->head, HEAD_BUF_INITIAL);
+    if (!p)
+        return false;
+    d->head = p;
+    d->head_cap = HEAD_BUF_INITIAL;
+    (void)c;
+    return true;
+}
+
+void http_conn_data(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len,
+                    const lf_frame_ref *at)
+{
+    if (!dir_lost_room(c, &c->dirs[dir]))
+        return;
+    c->at = at;
+    feed_dir(c, dir, data, len);
+    c->at = NULL;
+}
+
+void http_conn_gap(http_conn *c, tcp_dir dir, uint64_t missing, const lf_frame_ref *at)
+{
+    dir_ctx *d = &c->dirs[dir];
+    c->at = at;
+    c->h.gap(c->h.ctx, dir, missing, at);
+    switch (d->state) {
+    case DIR_BODY:
+        if (http_framing_skip(&d->framing, missing)) {
+            d->body_flags |= LF_WIRE_INCOMPLETE;
+            if (d->decoding) {
+                http_inflate_end(&d->inflate);
+                d->decoding = false;
+                d->body_flags |= LF_WIRE_UNDECODED;
+            }
+            if (d->framing.done)
+                end_body(c, dir, 0);
+            break;
+        }
+        end_body(c, dir, LF_WIRE_INCOMPLETE);
+        go_lost(c, dir, NULL, true);
+        break;
+    case DIR_TUNNEL:
+        c->h.tunnel_gap(c->h.ctx, dir, missing, at);
+        break;
+    case DIR_ENDED:
+        break;
+    case DIR_HOLD:
+        free(d->hold);
+        d->hold = NULL;
+        d->hold_len = 0;
+        go_lost(c, dir, NULL, true);
+        break;
+    case DIR_HEAD:
+    case DIR_LOST:
+        go_lost(c, dir, NULL, true);
+        break;
+    }
+    c->at = NULL;
+}
+
+void http_conn_fin(http_conn *c, tcp_dir dir, bool cut, const lf_frame_ref *at)
+{
+    dir_ctx *d = &c->dirs[dir];
+    c->at = at;
+    if (d->state == DIR_BODY)
+        end_body(c, dir,
+                 d->framing.mode == HTTP_FRAMING_CLOSE && !cut ? 0 : LF_WIRE_INCOMPLETE);
+    else if (d->state == DIR_HEAD && d->head_len > 0)
+        error_event(c, dir, "stream ended inside an HTTP head");
+    if (d->state == DIR_HOLD)
+        release_hold(c);
+    d->state = DIR_ENDED;
+    c->at = NULL;
+}
+
+void http_conn_free(http_conn *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (c->dirs[i].decoding)
+            http_inflate_end(&c->dirs[i].inflate);
+        free(c->dirs[i].head);
+        free(c->dirs[i].hold);
+    }
+    while (c->q_len > 0)
+        queue_pop(c);
+    free(c->queue);
+    free(c->slots);
+    free(c);
+}

@@ -1,0 +1,193 @@
+/* http_framing.c - incremental body framing decoder (RFC 9112 sections 6, 7.1). */
+#include "http/http_framing.h"
+
+void http_framing_start(http_framing *f, http_framing_mode mode, uint64_t length,
+                        size_t max_trailer)
+{
+    *f = (http_framing){.mode = mode, .remaining = length, .max_trailer = max_trailer};
+    f->done = mode == HTTP_FRAMING_NONE || (mode == HTTP_FRAMING_LENGTH && length == 0);
+}
+
+bool http_parse_content_length(const char *v, size_t len, uint64_t *out)
+{
+    if (len == 0)
+        return false;
+    uint64_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        n = n * 10 + (uint64_t)(v[i] - '0');
+        if (n > HTTP_MAX_DECLARED_LENGTH)
+            return false;
+    }
+    *out = n;
+    return true;
+}
+
+static int hex_value(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static uint64_t take_data(http_framing *f, const uint8_t *in, size_t len, http_body_piece_fn piece,
+                          void *ctx)
+{
+    uint64_t n = len < f->remaining ? len : f->remaining;
+    if (n > 0)
+        piece(ctx, in, (size_t)n);
+    f->remaining -= n;
+    return n;
+}
+
+/* One step of the chunk-size line: hex digits, then extensions up to the line end. */
+static bool chunk_size_byte(http_framing *f, uint8_t c)
+{
+    if (++f->line_len > HTTP_MAX_CHUNK_LINE)
+        return false;
+    if (c == '\n') {
+        if (f->size_digits == 0)
+            return false;
+        f->line_len = 0;
+        f->chunk = f->remaining == 0 ? CHUNK_TRAILER_LINE_START : CHUNK_DATA;
+        return true;
+    }
+    if (f->chunk == CHUNK_SIZE) {
+        int h = hex_value(c);
+        if (h >= 0) {
+            f->remaining = f->remaining * 16 + (uint64_t)h;
+            f->size_digits++;
+            return f->remaining <= HTTP_MAX_DECLARED_LENGTH;
+        }
+        if (f->size_digits == 0)
+            return false;
+        f->chunk = CHUNK_EXT;
+    }
+    return true; /* extension bytes (`;name=value`, whitespace, CR) are skipped */
+}
+
+/* Trailer fields are skipped line by line; an empty line ends the message. */
+static bool trailer_byte(http_framing *f, uint8_t c)
+{
+    if (++f->trailer_len > f->max_trailer)
+        return false;
+    if (f->chunk == CHUNK_TRAILER_LINE_START) {
+        if (c == '\r') {
+            f->chunk = CHUNK_LAST_LF;
+            return true;
+        }
+        if (c == '\n') {
+            f->done = true;
+            return true;
+        }
+        f->chunk = CHUNK_TRAILER_LINE;
+    }
+    if (f->chunk == CHUNK_LAST_LF) {
+        if (c != '\n')
+            return false;
+        f->done = true;
+        return true;
+    }
+    if (c == '\n')
+        f->chunk = CHUNK_TRAILER_LINE_START;
+    return true;
+}
+
+static bool chunk_byte(http_framing *f, uint8_t c)
+{
+    switch (f->chunk) {
+    case CHUNK_SIZE:
+    case CHUNK_EXT:
+        return chunk_size_byte(f, c);
+    case CHUNK_DATA_CR:
+        /* a bare LF after chunk data is tolerated */
+        f->chunk = CHUNK_DATA_LF;
+        if (c == '\r')
+            return true;
+        /* fall through */
+    case CHUNK_DATA_LF:
+        if (c != '\n')
+            return false;
+        f->chunk = CHUNK_SIZE;
+        f->size_digits = 0;
+        f->remaining = 0;
+        return true;
+    default:
+        return trailer_byte(f, c);
+    }
+}
+
+static http_framing_status feed_chunked(http_framing *f, const uint8_t *in, size_t len,
+                                        size_t *consumed, http_body_piece_fn piece, void *ctx)
+{
+    size_t i = 0;
+    while (i < len && !f->done) {
+        if (f->chunk == CHUNK_DATA) {
+            i += (size_t)take_data(f, in + i, len - i, piece, ctx);
+            if (f->remaining == 0)
+                f->chunk = CHUNK_DATA_CR;
+            continue;
+        }
+        if (!chunk_byte(f, in[i])) {
+            *consumed = i;
+            return HTTP_FRAMING_ERROR;
+        }
+        i++;
+    }
+    *consumed = i;
+    return f->done ? HTTP_FRAMING_DONE : HTTP_FRAMING_MORE;
+}
+
+http_framing_status http_framing_feed(http_framing *f, const uint8_t *in, size_t len,
+                                      size_t *consumed, http_body_piece_fn piece, void *ctx)
+{
+    *consumed = 0;
+    if (f->done)
+        return HTTP_FRAMING_DONE;
+    switch (f->mode) {
+    case HTTP_FRAMING_LENGTH:
+        *consumed = (size_t)take_data(f, in, len, piece, ctx);
+        f->done = f->remaining == 0;
+        break;
+    case HTTP_FRAMING_CLOSE:
+        if (len > 0)
+            piece(ctx, in, len);
+        *consumed = len;
+        break;
+    case HTTP_FRAMING_CHUNKED:
+        return feed_chunked(f, in, len, consumed, piece, ctx);
+    case HTTP_FRAMING_NONE:
+        f->done = true;
+        break;
+    }
+    return f->done ? HTTP_FRAMING_DONE : HTTP_FRAMING_MORE;
+}
+
+bool http_framing_skip(http_framing *f, uint64_t missing)
+{
+    switch (f->mode) {
+    case HTTP_FRAMING_CLOSE:
+        return true;
+    case HTTP_FRAMING_LENGTH:
+        if (missing > f->remaining)
+            return false;
+        f->remaining -= missing;
+        f->done = f->remaining == 0;
+        return true;
+    case HTTP_FRAMING_CHUNKED:
+        if (f->chunk != CHUNK_DATA || missing > f->remaining)
+            return false;
+        f->remaining -= missing;
+        if (f->remaining == 0)
+            f->chunk = CHUNK_DATA_CR;
+        return true;
+    case HTTP_FRAMING_NONE:
+        return false;
+    }
+    return false;
+}

@@ -1,0 +1,175 @@
+/* connection.h - the record of one SignalR connection as the reports read it.
+ *
+ * A connection is keyed by its connection token. Its record holds what the reports print: the
+ * identity (token, ConnectionId when the negotiate was captured), the settings its thresholds
+ * came from, a bounded timeline, the findings and how it ended. The lifecycle engine
+ * (lifecycle.h) owns every record and everything inside it (strings, arrays); readers must not
+ * free or keep pointers past lf_lifecycle_free().
+ *
+ * Memory per connection is bounded: at most LF_MAX_EVENTS timeline entries (runs of keepalives
+ * are one entry), LF_MAX_FINDINGS findings, LF_MAX_STREAMS stream ids, LF_MAX_LEGS legs;
+ * whatever does not fit is counted in the *_dropped fields.
+ */
+#ifndef LIFELINE_LIFECYCLE_CONNECTION_H
+#define LIFELINE_LIFECYCLE_CONNECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline/signalr_event.h"
+#include "protocol/sr_finding.h"
+
+/* A chatty application sends a message every few seconds for hours; beyond this many entries
+ * the timeline stops growing and counts what it dropped (findings are kept separately). */
+#define LF_MAX_EVENTS 4096
+/* Findings repeat at most once per transport loss or keepalive gap; this leaves room for a
+ * pathological day-long capture without letting one connection take unbounded memory. */
+#define LF_MAX_FINDINGS 512
+/* Stream ids kept for the Wireshark filter; a connection rarely uses more than a few dozen. */
+#define LF_MAX_STREAMS 64
+/* Client->proxy and proxy->server, plus a client address change or two. */
+#define LF_MAX_LEGS 4
+/* Hub names from connectionData; a page subscribes to a handful. */
+#define LF_MAX_HUBS 32
+/* Transports in the order used (each change is recorded once). */
+#define LF_MAX_TRANSPORTS 8
+/* Frames cited by one finding. */
+#define LF_MAX_EVIDENCE 4
+
+typedef enum lf_tl_type {
+    LF_TL_NEGOTIATE,
+    LF_TL_CONNECT,
+    LF_TL_RECONNECT,
+    LF_TL_POLL,
+    LF_TL_START,
+    LF_TL_SEND,
+    LF_TL_PING,
+    LF_TL_ABORT,
+    LF_TL_TRANSPORT_OPENED,
+    LF_TL_INIT,
+    LF_TL_STARTED,
+    LF_TL_MESSAGE,
+    LF_TL_KEEPALIVE, /* a run of consecutive keepalives on one stream */
+    LF_TL_INVOCATION,
+    LF_TL_RESULT,
+    LF_TL_TRANSPORT_CLOSED,
+    LF_TL_DISCONNECT_COMMAND,
+    LF_TL_GAP,
+    LF_TL_ERROR
+} lf_tl_type;
+
+/* Lower-case event type name used by the reports ("negotiate", "keepalive", ...). */
+const char *lf_tl_type_name(lf_tl_type type);
+
+typedef struct lf_timeline_event {
+    lf_tl_type type;
+    lf_frame_ref at;
+    uint64_t stream;
+    sr_transport transport;
+    /* Requests: the response status, 0 until a response head was seen. */
+    int status;
+    lf_frame_ref response_at;
+    /* Keepalive runs: beats in the run, time of the last one, largest silence between beats
+     * (seconds). Messages: elements in M. */
+    uint32_t count;
+    lf_time_ns last;
+    double max_gap;
+    /* Transport closed: how, by whom, WebSocket close code, seconds since the last data from
+     * the server on that transport. */
+    lf_sr_close_how how;
+    lf_sr_party by;
+    bool has_ws_code;
+    uint16_t ws_code;
+    double idle;
+    char *detail; /* owned, NUL-terminated, or NULL: hub.method, cursor, error text */
+} lf_timeline_event;
+
+typedef struct lf_finding {
+    sr_finding_type type;
+    sr_severity severity;
+    lf_time_ns time; /* when the condition became true */
+    bool has_end;
+    lf_time_ns end; /* spans (keepalive gaps): when the condition ended */
+    char *message;  /* owned, NUL-terminated */
+    lf_frame_ref evidence[LF_MAX_EVIDENCE];
+    size_t evidence_count;
+} lf_finding;
+
+typedef enum lf_settings_source {
+    LF_SETTINGS_NEGOTIATE, /* from this connection's captured negotiate response */
+    LF_SETTINGS_ASSUMED    /* negotiate not captured: defaults or command-line overrides */
+} lf_settings_source;
+
+typedef struct lf_settings {
+    double keepalive_timeout; /* seconds; meaningless when keepalive_disabled */
+    bool keepalive_disabled;  /* KeepAliveTimeout: null */
+    double disconnect_timeout;
+    double connection_timeout;
+    double transport_connect_timeout;
+    double long_poll_delay;
+    lf_settings_source source;
+} lf_settings;
+
+/* One network path the connection was seen on: a client address talking to a server address
+ * and port. A mirror leg repeats what another leg carried (a capture on a proxy sees both
+ * sides); its events are counted, not analysed. */
+typedef struct lf_leg {
+    tcp_endpoint client; /* port: of the first stream seen on this leg */
+    tcp_endpoint server;
+    bool mirror;
+    uint64_t events;
+    lf_time_ns first, last;
+    sr_request_kind last_request_kind; /* matching bookkeeping */
+    lf_time_ns last_request_time;
+} lf_leg;
+
+typedef enum lf_end_type {
+    LF_END_STOPPED,           /* /abort seen */
+    LF_END_TIMED_OUT,         /* the server ended it after DisconnectTimeout */
+    LF_END_SERVER_DISCONNECT, /* the server sent the disconnect command */
+    LF_END_CAPTURE_ENDED,     /* still alive when the capture ended */
+    LF_END_FAILED             /* never got a working transport */
+} lf_end_type;
+
+const char *lf_end_type_name(lf_end_type type);
+
+typedef struct lf_connection {
+    char *token; /* owned; token_len bytes plus a NUL (the bytes may hold NULs: hostile input) */
+    size_t token_len;
+    char *connection_id;     /* owned, or NULL when the negotiate was not captured */
+    char *protocol_version;  /* owned, or NULL */
+    char *url_prefix;        /* owned, or NULL */
+    char *client_protocol;   /* owned, or NULL: clientProtocol of the first request that had one */
+    char *previous_token;    /* owned, or NULL: the stale connectionToken its negotiate carried,
+                                i.e. the connection this page ran before (JS restart pattern) */
+    char *hubs[LF_MAX_HUBS]; /* owned */
+    size_t hub_count;
+    tcp_endpoint client, server; /* of the first stream seen on the primary leg */
+    sr_transport transports[LF_MAX_TRANSPORTS];
+    size_t transport_count;
+    lf_settings settings;
+
+    lf_timeline_event *events;
+    size_t event_count;
+    size_t event_capacity; /* allocated entries */
+    uint64_t events_dropped;
+    lf_finding *findings;
+    size_t finding_count;
+    size_t finding_capacity;
+    uint64_t findings_dropped;
+
+    uint64_t streams[LF_MAX_STREAMS];
+    size_t stream_count;
+    bool streams_truncated;
+    lf_leg legs[LF_MAX_LEGS];
+    size_t leg_count;
+
+    uint64_t keepalives;      /* keepalives received on the primary leg */
+    double keepalive_max_gap; /* largest silence between server data on a live transport */
+    lf_time_ns first_seen, last_seen;
+    lf_end_type end;
+    lf_time_ns end_time;
+} lf_connection;
+
+#endif

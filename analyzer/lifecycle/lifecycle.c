@@ -1,0 +1,179 @@
+/* The lifecycle engine: finds each event's connection by token and hands it to that
+ * connection's tracker (tracker.h); ties negotiate requests to their results; bounds how many
+ * connections it follows. */
+#include "lifecycle/lifecycle.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "lifecycle/tracker.h"
+
+/* Negotiate requests waiting for their response (tied by stream); pooled connections carry
+ * one at a time, so a small ring covers many concurrent page loads. */
+#define LF_PENDING_NEGOTIATES 256
+/* Command-line settings above a day are typing mistakes, not SignalR configurations. */
+#define LF_MAX_SETTING_S 86400.0
+
+typedef struct pending_negotiate {
+    bool used;
+    uint64_t stream;
+    lf_frame_ref at;
+    char *stale_token; /* owned, or NULL */
+} pending_negotiate;
+
+struct lf_lifecycle {
+    sr_timing_settings assumed;
+    size_t max_connections;
+    GPtrArray *trackers;  /* lf_tracker *, in order of first appearance */
+    GHashTable *by_token; /* GBytes * (owned) -> lf_tracker * (owned by trackers) */
+    pending_negotiate negotiates[LF_PENDING_NEGOTIATES];
+    size_t negotiate_next;
+    uint64_t untracked;
+};
+
+static void tracker_free(gpointer p)
+{
+    lf_tracker_free(p);
+}
+
+static void apply_override(int64_t *field_ms, double seconds)
+{
+    if (seconds > 0 && seconds <= LF_MAX_SETTING_S) {
+        *field_ms = (int64_t)(seconds * 1000.0 + 0.5);
+    }
+}
+
+lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts)
+{
+    lf_lifecycle *e = g_new0(lf_lifecycle, 1);
+    sr_timing_defaults(&e->assumed);
+    e->max_connections = LF_DEFAULT_MAX_CONNECTIONS;
+    if (opts != NULL) {
+        apply_override(&e->assumed.keep_alive_timeout_ms, opts->keepalive_timeout);
+        apply_override(&e->assumed.disconnect_timeout_ms, opts->disconnect_timeout);
+        apply_override(&e->assumed.connection_timeout_ms, opts->connection_timeout);
+        apply_override(&e->assumed.transport_connect_timeout_ms, opts->transport_connect_timeout);
+        if (opts->keepalive_disabled) {
+            e->assumed.keepalive_disabled = true;
+            e->assumed.keep_alive_timeout_ms = 0;
+        }
+        if (opts->max_connections > 0) {
+            e->max_connections = opts->max_connections;
+        }
+    }
+    e->trackers = g_ptr_array_new_with_free_func(tracker_free);
+    e->by_token =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    return e;
+}
+
+void lf_lifecycle_free(lf_lifecycle *e)
+{
+    if (e == NULL) {
+        return;
+    }
+    g_hash_table_destroy(e->by_token);
+    g_ptr_array_free(e->trackers, TRUE);
+    for (size_t i = 0; i < LF_PENDING_NEGOTIATES; i++) {
+        g_free(e->negotiates[i].stale_token);
+    }
+    g_free(e);
+}
+
+size_t lf_lifecycle_connection_count(const lf_lifecycle *e)
+{
+    return e->trackers->len;
+}
+
+const lf_connection *lf_lifecycle_connection(const lf_lifecycle *e, size_t index)
+{
+    if (index >= e->trackers->len) {
+        return NULL;
+    }
+    const lf_tracker *t = g_ptr_array_index(e->trackers, index);
+    return &t->rec;
+}
+
+uint64_t lf_lifecycle_events_untracked(const lf_lifecycle *e)
+{
+    return e->untracked;
+}
+
+static void remember_negotiate(lf_lifecycle *e, const lf_signalr_event *ev)
+{
+    pending_negotiate *p = &e->negotiates[e->negotiate_next];
+    e->negotiate_next = (e->negotiate_next + 1) % LF_PENDING_NEGOTIATES;
+    p->used = true;
+    p->stream = ev->stream;
+    p->at = ev->at;
+    g_free(p->stale_token);
+    p->stale_token = lf_record_text(ev->u.request.stale_token.ptr, ev->u.request.stale_token.len);
+}
+
+/* The latest negotiate request on the stream; *stale_token receives its owned copy. */
+static bool take_negotiate(lf_lifecycle *e, uint64_t stream, lf_frame_ref *out, char **stale_token)
+{
+    for (size_t n = 0; n < LF_PENDING_NEGOTIATES; n++) {
+        size_t i = (e->negotiate_next + LF_PENDING_NEGOTIATES - 1 - n) % LF_PENDING_NEGOTIATES;
+        pending_negotiate *p = &e->negotiates[i];
+        if (p->used && p->stream == stream) {
+            p->used = false;
+            *out = p->at;
+            *stale_token = p->stale_token;
+            p->stale_token = NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
+static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
+{
+    GBytes *probe = g_bytes_new_static(ev->token.ptr, ev->token.len);
+    lf_tracker *t = g_hash_table_lookup(e->by_token, probe);
+    g_bytes_unref(probe);
+    if (t != NULL) {
+        return t;
+    }
+    if (e->trackers->len >= e->max_connections) {
+        e->untracked++;
+        return NULL;
+    }
+    t = lf_tracker_new(ev, &e->assumed);
+    g_ptr_array_add(e->trackers, t);
+    g_hash_table_insert(e->by_token, g_bytes_new(ev->token.ptr, ev->token.len), t);
+    return t;
+}
+
+void lf_lifecycle_feed(lf_lifecycle *e, const lf_signalr_event *ev)
+{
+    if (e == NULL || ev == NULL) {
+        return;
+    }
+    if (ev->type == LF_SR_REQUEST && ev->request_kind == SR_REQUEST_NEGOTIATE) {
+        remember_negotiate(e, ev);
+        return;
+    }
+    if (ev->token.ptr == NULL) {
+        return;
+    }
+    lf_tracker *t = find_or_create(e, ev);
+    if (t == NULL || !lf_tracker_accept(t, ev)) {
+        return;
+    }
+    if (ev->type == LF_SR_NEGOTIATE_RESULT) {
+        lf_frame_ref request_at;
+        char *stale_token = NULL;
+        bool seen = take_negotiate(e, ev->stream, &request_at, &stale_token);
+        lf_tracker_negotiate(t, ev, seen ? &request_at : NULL, stale_token);
+        return;
+    }
+    lf_tracker_feed(t, ev);
+}
+
+void lf_lifecycle_finish(lf_lifecycle *e, lf_time_ns capture_end)
+{
+    for (guint i = 0; e != NULL && i < e->trackers->len; i++) {
+        lf_tracker_finish(g_ptr_array_index(e->trackers, i), capture_end);
+    }
+}

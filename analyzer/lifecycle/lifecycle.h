@@ -1,0 +1,58 @@
+/* lifecycle.h - the lifecycle engine: SignalR events in, per-connection timelines and findings out.
+ *
+ * The glue feeds every lf_signalr_event in capture order; the engine keeps one record per
+ * connection token (connection.h), judges each against the thresholds derived from that
+ * connection's own negotiate (or assumed settings when the negotiate was not captured), and on
+ * lf_lifecycle_finish() settles what only the end of the capture can decide (timeouts still
+ * running, how each connection ended). Reports then walk the connections.
+ *
+ * Ownership: lf_lifecycle_new() returns an engine the caller frees with lf_lifecycle_free(),
+ * which frees every connection record. Nothing the engine is fed is kept by reference.
+ */
+#ifndef LIFELINE_LIFECYCLE_H
+#define LIFELINE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lifecycle/connection.h"
+#include "pipeline/signalr_event.h"
+
+/* Distinct tokens tracked at once before new ones are only counted: a capture of a busy server
+ * holds thousands of short connections; this bounds a hostile capture inventing tokens. */
+#define LF_DEFAULT_MAX_CONNECTIONS 200000
+
+/* Settings to assume for connections whose negotiate was not captured. A value <= 0 means
+ * "the SignalR default" (protocol/sr_timing.h). */
+typedef struct lf_lifecycle_options {
+    double keepalive_timeout;
+    bool keepalive_disabled;
+    double disconnect_timeout;
+    double connection_timeout;
+    double transport_connect_timeout;
+    size_t max_connections; /* 0: LF_DEFAULT_MAX_CONNECTIONS */
+} lf_lifecycle_options;
+
+typedef struct lf_lifecycle lf_lifecycle;
+
+/* opts may be NULL (all defaults). Returns NULL only when memory is exhausted. */
+lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts);
+void lf_lifecycle_free(lf_lifecycle *engine);
+
+/* One SignalR event. Events must come in capture order (ties in any order). Events without a
+ * token that cannot be tied to a connection (a /ping, a failed negotiate) are ignored. */
+void lf_lifecycle_feed(lf_lifecycle *engine, const lf_signalr_event *ev);
+
+/* The capture ended at `capture_end` (time of its last frame): settles pending timeouts and
+ * each connection's end state. Call once, after the last feed and before reading results. */
+void lf_lifecycle_finish(lf_lifecycle *engine, lf_time_ns capture_end);
+
+/* Connections in order of first appearance. Valid until lf_lifecycle_free(). */
+size_t lf_lifecycle_connection_count(const lf_lifecycle *engine);
+const lf_connection *lf_lifecycle_connection(const lf_lifecycle *engine, size_t index);
+
+/* Events ignored because their token was new while max_connections were already tracked. */
+uint64_t lf_lifecycle_events_untracked(const lf_lifecycle *engine);
+
+#endif

@@ -1,0 +1,228 @@
+/* Bounded appends to a connection record. */
+#include "lifecycle/record.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* Longest copied detail or identity string: cursors and hub.method names are short and tokens
+ * (protected ID plus user name, base64) stay well under this; a hostile capture must not make
+ * each entry arbitrarily large. */
+#define LF_MAX_TEXT 1024
+
+char *lf_record_text(const char *ptr, size_t len)
+{
+    if (ptr == NULL) {
+        return NULL;
+    }
+    if (len > LF_MAX_TEXT) {
+        len = LF_MAX_TEXT;
+    }
+    char *out = g_malloc(len + 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)ptr[i];
+        out[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static bool grow(void **items, size_t count, size_t *cap, size_t item_size, size_t max)
+{
+    if (count < *cap) {
+        return true;
+    }
+    if (*cap >= max) {
+        return false;
+    }
+    size_t next = *cap == 0 ? 16 : *cap * 2;
+    if (next > max) {
+        next = max;
+    }
+    *items = g_realloc_n(*items, next, item_size);
+    *cap = next;
+    return true;
+}
+
+lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
+                                       const lf_signalr_event *ev)
+{
+    void *items = c->events;
+    if (!grow(&items, c->event_count, &c->event_capacity, sizeof *c->events, LF_MAX_EVENTS)) {
+        c->events_dropped++;
+        return NULL;
+    }
+    c->events = items;
+    lf_timeline_event *e = &c->events[c->event_count++];
+    memset(e, 0, sizeof *e);
+    e->type = type;
+    e->at = ev->at;
+    e->stream = ev->stream;
+    e->transport = ev->transport;
+    e->last = ev->at.time;
+    return e;
+}
+
+void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len)
+{
+    g_free(e->detail);
+    e->detail = lf_record_text(bytes, len);
+}
+
+void lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
+                           const lf_time_ns *end, const sr_finding_values *values,
+                           const lf_frame_ref *evidence, size_t evidence_count)
+{
+    void *items = c->findings;
+    if (!grow(&items, c->finding_count, &c->finding_capacity, sizeof *c->findings,
+              LF_MAX_FINDINGS)) {
+        c->findings_dropped++;
+        return;
+    }
+    c->findings = items;
+    lf_finding *f = &c->findings[c->finding_count++];
+    memset(f, 0, sizeof *f);
+    f->type = type;
+    f->severity = sr_finding_default_severity(type);
+    f->time = time;
+    f->has_end = end != NULL;
+    f->end = end != NULL ? *end : 0;
+    int need = sr_finding_format(NULL, 0, type, values);
+    f->message = g_malloc((size_t)(need > 0 ? need : 0) + 1);
+    sr_finding_format(f->message, (size_t)(need > 0 ? need : 0) + 1, type, values);
+    for (size_t i = 0; i < evidence_count && i < LF_MAX_EVIDENCE; i++) {
+        if (evidence[i].frame != 0) {
+            f->evidence[f->evidence_count++] = evidence[i];
+        }
+    }
+}
+
+void lf_record_note_stream(lf_connection *c, uint64_t stream)
+{
+    for (size_t i = 0; i < c->stream_count; i++) {
+        if (c->streams[i] == stream) {
+            return;
+        }
+    }
+    if (c->stream_count == LF_MAX_STREAMS) {
+        c->streams_truncated = true;
+        return;
+    }
+    c->streams[c->stream_count++] = stream;
+}
+
+void lf_record_note_transport(lf_connection *c, sr_transport transport)
+{
+    if (transport == SR_TRANSPORT_NONE || transport == SR_TRANSPORT_UNRECOGNIZED) {
+        return;
+    }
+    if (c->transport_count > 0 && c->transports[c->transport_count - 1] == transport) {
+        return;
+    }
+    if (c->transport_count < LF_MAX_TRANSPORTS) {
+        c->transports[c->transport_count++] = transport;
+    }
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const lf_finding *x = a, *y = b;
+    return (x->time > y->time) - (x->time < y->time);
+}
+
+void lf_record_sort_findings(lf_connection *c)
+{
+    /* Stable order for equal times matters to readers: insertion order is detection order. */
+    for (size_t i = 1; i < c->finding_count; i++) {
+        lf_finding cur = c->findings[i];
+        size_t j = i;
+        while (j > 0 && by_time(&c->findings[j - 1], &cur) > 0) {
+            c->findings[j] = c->findings[j - 1];
+            j--;
+        }
+        c->findings[j] = cur;
+    }
+}
+
+void lf_record_clear(lf_connection *c)
+{
+    for (size_t i = 0; i < c->event_count; i++) {
+        g_free(c->events[i].detail);
+    }
+    for (size_t i = 0; i < c->finding_count; i++) {
+        g_free(c->findings[i].message);
+    }
+    for (size_t i = 0; i < c->hub_count; i++) {
+        g_free(c->hubs[i]);
+    }
+    g_free(c->events);
+    g_free(c->findings);
+    g_free(c->token);
+    g_free(c->connection_id);
+    g_free(c->protocol_version);
+    g_free(c->url_prefix);
+    g_free(c->client_protocol);
+    g_free(c->previous_token);
+    memset(c, 0, sizeof *c);
+}
+
+const char *lf_tl_type_name(lf_tl_type type)
+{
+    switch (type) {
+    case LF_TL_NEGOTIATE:
+        return "negotiate";
+    case LF_TL_CONNECT:
+        return "connect";
+    case LF_TL_RECONNECT:
+        return "reconnect";
+    case LF_TL_POLL:
+        return "poll";
+    case LF_TL_START:
+        return "start";
+    case LF_TL_SEND:
+        return "send";
+    case LF_TL_PING:
+        return "ping";
+    case LF_TL_ABORT:
+        return "abort";
+    case LF_TL_TRANSPORT_OPENED:
+        return "transport_opened";
+    case LF_TL_INIT:
+        return "init";
+    case LF_TL_STARTED:
+        return "started";
+    case LF_TL_MESSAGE:
+        return "message";
+    case LF_TL_KEEPALIVE:
+        return "keepalive";
+    case LF_TL_INVOCATION:
+        return "invocation";
+    case LF_TL_RESULT:
+        return "result";
+    case LF_TL_TRANSPORT_CLOSED:
+        return "transport_closed";
+    case LF_TL_DISCONNECT_COMMAND:
+        return "disconnect_command";
+    case LF_TL_GAP:
+        return "gap";
+    case LF_TL_ERROR:
+        return "error";
+    }
+    return "unknown";
+}
+
+const char *lf_end_type_name(lf_end_type type)
+{
+    switch (type) {
+    case LF_END_STOPPED:
+        return "stopped";
+    case LF_END_TIMED_OUT:
+        return "timed_out";
+    case LF_END_SERVER_DISCONNECT:
+        return "server_disconnect";
+    case LF_END_CAPTURE_ENDED:
+        return "capture_ended";
+    case LF_END_FAILED:
+        return "failed";
+    }
+    return "unknown";
+}

@@ -1,0 +1,43 @@
+/* record.h - filling one connection record (connection.h) within its memory bounds.
+ *
+ * The engine appends timeline entries and findings through these functions; they enforce the
+ * LF_MAX_* caps (counting what they drop) and copy every string they are given. The record owns
+ * all it holds; lf_record_clear() frees it.
+ */
+#ifndef LIFELINE_LIFECYCLE_RECORD_H
+#define LIFELINE_LIFECYCLE_RECORD_H
+
+#include <stddef.h>
+
+#include "lifecycle/connection.h"
+
+/* Appends an entry at ev's frame, stream and transport. Returns it, or NULL when the timeline
+ * is full (the drop is counted). The pointer is valid until the next append. */
+lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
+                                       const lf_signalr_event *ev);
+
+/* Replaces the entry's detail with a copy of len bytes (non-printable bytes become '?'). */
+void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len);
+
+/* Appends a finding whose message is formatted by sr_finding_format(); `end` may be NULL. */
+void lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
+                           const lf_time_ns *end, const sr_finding_values *values,
+                           const lf_frame_ref *evidence, size_t evidence_count);
+
+/* Remembers a stream id for the Wireshark filter (once each). */
+void lf_record_note_stream(lf_connection *c, uint64_t stream);
+
+/* Appends a transport to the "transports used" list when it differs from the last one. */
+void lf_record_note_transport(lf_connection *c, sr_transport transport);
+
+/* Copy of len bytes as a NUL-terminated string with non-printable bytes replaced by '?', or
+ * NULL when ptr is NULL. Caller frees with g_free(). */
+char *lf_record_text(const char *ptr, size_t len);
+
+/* Sorts findings by time (the engine detects some late, e.g. at the end of a gap). */
+void lf_record_sort_findings(lf_connection *c);
+
+/* Frees everything the record owns and zeroes it. */
+void lf_record_clear(lf_connection *c);
+
+#endif

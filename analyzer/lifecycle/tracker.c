@@ -1,0 +1,545 @@
+/* Per-connection handling of requests, responses, server data and hub calls, and the end of
+ * the capture. The receive transport's own life is in tracker_transport.c. */
+#include "lifecycle/tracker.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "lifecycle/legs.h"
+
+#define NS_PER_S 1000000000.0
+
+double lf_tracker_seconds(lf_time_ns ns)
+{
+    return (double)ns / NS_PER_S;
+}
+
+/* A negotiate may announce absurd timeouts (the parser accepts up to 1e12 s); durations are
+ * clamped to about 30 years so that adding one to a capture time cannot overflow. */
+#define LF_MAX_DURATION 1e18
+
+static lf_time_ns round_to_int64(double v)
+{
+    if (!(v > -LF_MAX_DURATION)) {
+        v = -LF_MAX_DURATION;
+    } else if (!(v < LF_MAX_DURATION)) {
+        v = LF_MAX_DURATION;
+    }
+    return (lf_time_ns)(v >= 0 ? v + 0.5 : v - 0.5);
+}
+
+lf_time_ns lf_tracker_nanos(double s)
+{
+    return round_to_int64(s * NS_PER_S);
+}
+
+double lf_tracker_since(const lf_frame_ref *from, lf_time_ns to)
+{
+    return lf_tracker_seconds(to - from->time);
+}
+
+void lf_tracker_finding(lf_tracker *c, sr_finding_type type, lf_time_ns time, const lf_time_ns *end,
+                        const sr_finding_values *v, const lf_frame_ref *ev1,
+                        const lf_frame_ref *ev2)
+{
+    lf_frame_ref evidence[2];
+    size_t n = 0;
+    if (ev1 != NULL) {
+        evidence[n++] = *ev1;
+    }
+    if (ev2 != NULL) {
+        evidence[n++] = *ev2;
+    }
+    lf_record_add_finding(&c->rec, type, time, end, v, evidence, n);
+}
+
+bool lf_tracker_streaming(sr_transport t)
+{
+    return t != SR_TRANSPORT_LONG_POLLING;
+}
+
+/* ---- lifetime ---------------------------------------------------------------------------- */
+
+lf_tracker *lf_tracker_new(const lf_signalr_event *ev, const sr_timing_settings *assumed)
+{
+    lf_tracker *c = g_new0(lf_tracker, 1);
+    c->rec.token = g_malloc(ev->token.len + 1);
+    memcpy(c->rec.token, ev->token.ptr, ev->token.len);
+    c->rec.token[ev->token.len] = '\0';
+    c->rec.token_len = ev->token.len;
+    c->rec.client = ev->client;
+    c->rec.server = ev->server;
+    c->rec.first_seen = ev->at.time;
+    c->timing = *assumed;
+    lf_settings_from_timing(&c->timing, LF_SETTINGS_ASSUMED, &c->rec.settings);
+    lf_thresholds_derive(&c->timing, &c->th);
+    return c;
+}
+
+void lf_tracker_free(lf_tracker *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    lf_record_clear(&c->rec);
+    g_free(c->calls);
+    g_free(c);
+}
+
+bool lf_tracker_accept(lf_tracker *c, const lf_signalr_event *ev)
+{
+    if (!lf_legs_accept(&c->rec, ev)) {
+        return false;
+    }
+    c->rec.last_seen = ev->at.time;
+    lf_record_note_stream(&c->rec, ev->stream);
+    lf_tracker_settle_expiry(c, ev->at.time);
+    return true;
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static lf_tl_type request_tl_type(sr_request_kind kind)
+{
+    switch (kind) {
+    case SR_REQUEST_CONNECT:
+        return LF_TL_CONNECT;
+    case SR_REQUEST_RECONNECT:
+        return LF_TL_RECONNECT;
+    case SR_REQUEST_POLL:
+        return LF_TL_POLL;
+    case SR_REQUEST_START:
+        return LF_TL_START;
+    case SR_REQUEST_ABORT:
+        return LF_TL_ABORT;
+    case SR_REQUEST_PING:
+        return LF_TL_PING;
+    case SR_REQUEST_NEGOTIATE:
+        return LF_TL_NEGOTIATE;
+    default:
+        return LF_TL_SEND;
+    }
+}
+
+static void note_identity(lf_tracker *c, const lf_sr_request *r)
+{
+    if (c->rec.client_protocol == NULL) {
+        c->rec.client_protocol = lf_record_text(r->client_protocol.ptr, r->client_protocol.len);
+    }
+    if (c->rec.url_prefix == NULL) {
+        c->rec.url_prefix = lf_record_text(r->url_prefix.ptr, r->url_prefix.len);
+    }
+    for (size_t i = 0; c->rec.hub_count == 0 && r->hubs != NULL && i < r->hub_count; i++) {
+        if (i < LF_MAX_HUBS) {
+            c->rec.hubs[i] = lf_record_text(r->hubs[i].ptr, r->hubs[i].len);
+        }
+    }
+    if (c->rec.hub_count == 0 && r->hubs != NULL) {
+        c->rec.hub_count = r->hub_count < LF_MAX_HUBS ? r->hub_count : LF_MAX_HUBS;
+    }
+}
+
+static void on_request(lf_tracker *c, const lf_signalr_event *ev)
+{
+    note_identity(c, &ev->u.request);
+    switch (ev->request_kind) {
+    case SR_REQUEST_CONNECT:
+    case SR_REQUEST_RECONNECT:
+    case SR_REQUEST_POLL:
+        lf_tracker_receive_request(c, ev);
+        break;
+    case SR_REQUEST_ABORT:
+        if (!c->aborted) {
+            c->aborted = true;
+            c->abort_at = ev->at;
+        }
+        break;
+    default:
+        break;
+    }
+    lf_timeline_event *t = lf_record_add_event(&c->rec, request_tl_type(ev->request_kind), ev);
+    if (t != NULL && ev->u.request.message_id.ptr != NULL) {
+        lf_record_set_detail(t, ev->u.request.message_id.ptr, ev->u.request.message_id.len);
+    }
+    c->ka_run_valid = false;
+}
+
+/* ---- responses ---------------------------------------------------------------------------- */
+
+static bool is_request_entry(lf_tl_type t)
+{
+    return t == LF_TL_NEGOTIATE || t == LF_TL_CONNECT || t == LF_TL_RECONNECT || t == LF_TL_POLL ||
+           t == LF_TL_START || t == LF_TL_SEND || t == LF_TL_PING || t == LF_TL_ABORT;
+}
+
+/* Responses pair with the oldest unanswered request on their stream (HTTP/1.1 order); the
+ * search looks back a bounded distance so a flood of entries cannot make it quadratic. */
+#define LF_RESPONSE_LOOKBACK 256
+
+static lf_timeline_event *unanswered_request(lf_connection *r, uint64_t stream)
+{
+    lf_timeline_event *found = NULL;
+    size_t stop = r->event_count > LF_RESPONSE_LOOKBACK ? r->event_count - LF_RESPONSE_LOOKBACK : 0;
+    for (size_t i = r->event_count; i > stop; i--) {
+        lf_timeline_event *t = &r->events[i - 1];
+        if (t->stream == stream && is_request_entry(t->type)) {
+            if (t->status != 0) {
+                break;
+            }
+            found = t;
+        }
+    }
+    return found;
+}
+
+static bool is_receive(sr_request_kind k)
+{
+    return k == SR_REQUEST_CONNECT || k == SR_REQUEST_RECONNECT || k == SR_REQUEST_POLL;
+}
+
+static void on_response(lf_tracker *c, const lf_signalr_event *ev)
+{
+    const lf_sr_response *r = &ev->u.response;
+    lf_timeline_event *t = unanswered_request(&c->rec, ev->stream);
+    if (t != NULL) {
+        t->status = r->status;
+        t->response_at = ev->at;
+        if (r->text.ptr != NULL) {
+            lf_record_set_detail(t, r->text.ptr, r->text.len);
+        }
+    }
+    if (r->status < 400) {
+        return;
+    }
+    char *text = lf_record_text(r->text.ptr, r->text.len);
+    sr_finding_values v = {
+        .status = r->status, .what = sr_request_kind_name(ev->request_kind), .what2 = text};
+    lf_tracker_finding(c, SR_FINDING_REQUEST_REJECTED, ev->at.time, NULL, &v, t ? &t->at : NULL,
+                       &ev->at);
+    g_free(text);
+    if (is_receive(ev->request_kind) && c->rx_open && c->rx_stream == ev->stream) {
+        /* The transport never came up: a loss in progress goes on. */
+        c->rx_open = false;
+        c->lost = c->loss_before_request;
+        c->lost_at = c->loss_before_request_at;
+    }
+}
+
+static void on_started(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_record_add_event(&c->rec, LF_TL_STARTED, ev);
+    if (!ev->u.started.ok) {
+        sr_finding_values v = {.status = 200,
+                               .what = "start",
+                               .what2 = "Response was not \"started\": the client stops"};
+        lf_tracker_finding(c, SR_FINDING_REQUEST_REJECTED, ev->at.time, NULL, &v, &ev->at, NULL);
+    }
+}
+
+/* ---- negotiate, server data, hub calls ------------------------------------------------------ */
+
+void lf_tracker_negotiate(lf_tracker *c, const lf_signalr_event *ev, const lf_frame_ref *request_at,
+                          char *stale_token)
+{
+    const sr_negotiate *n = ev->u.negotiate.parsed;
+    if (n == NULL) {
+        g_free(stale_token);
+        return;
+    }
+    sr_timing_from_negotiate(n, &c->timing);
+    lf_settings_from_timing(&c->timing, LF_SETTINGS_NEGOTIATE, &c->rec.settings);
+    lf_thresholds_derive(&c->timing, &c->th);
+
+    g_free(c->rec.connection_id);
+    c->rec.connection_id = lf_record_text(n->connection_id.data, n->connection_id.len);
+    g_free(c->rec.protocol_version);
+    c->rec.protocol_version = lf_record_text(n->protocol_version.data, n->protocol_version.len);
+    if (c->rec.url_prefix == NULL) {
+        c->rec.url_prefix = lf_record_text(n->url.data, n->url.len);
+    }
+
+    if (stale_token != NULL && c->rec.previous_token == NULL) {
+        c->rec.previous_token = stale_token;
+    } else {
+        g_free(stale_token);
+    }
+    c->negotiated = true;
+    c->negotiate_at = request_at != NULL ? *request_at : ev->at;
+    if (c->negotiate_at.time < c->rec.first_seen) {
+        c->rec.first_seen = c->negotiate_at.time;
+    }
+    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_NEGOTIATE, ev);
+    if (t != NULL) {
+        t->at = c->negotiate_at;
+        t->status = 200;
+        t->response_at = ev->at;
+    }
+}
+
+static void check_prefix(lf_tracker *c, const lf_signalr_event *ev)
+{
+    const lf_wire_str *p = &ev->u.message.cursor_prefix;
+    if (p->ptr == NULL || p->len == 0) {
+        return;
+    }
+    size_t len = p->len < LF_PREFIX_MAX - 1 ? p->len : LF_PREFIX_MAX - 1;
+    char now[LF_PREFIX_MAX];
+    memcpy(now, p->ptr, len);
+    now[len] = '\0';
+    if (c->has_prefix && strcmp(now, c->prefix) != 0) {
+        char *old = lf_record_text(c->prefix, strlen(c->prefix));
+        char *new_ = lf_record_text(now, len);
+        sr_finding_values v = {.what = old, .what2 = new_};
+        lf_tracker_finding(c, SR_FINDING_SERVER_CHANGED, ev->at.time, NULL, &v, &ev->at, NULL);
+        g_free(old);
+        g_free(new_);
+    }
+    memcpy(c->prefix, now, len + 1);
+    c->has_prefix = true;
+}
+
+static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type type)
+{
+    lf_tracker_server_data(c, ev);
+    check_prefix(c, ev);
+    lf_timeline_event *t = lf_record_add_event(&c->rec, type, ev);
+    if (t != NULL) {
+        t->count = ev->u.message.message_count;
+        lf_record_set_detail(t, ev->u.message.cursor.ptr, ev->u.message.cursor.len);
+    }
+    c->ka_run_valid = false;
+    if (type != LF_TL_DISCONNECT_COMMAND) {
+        return;
+    }
+    c->disconnect_command = true;
+    c->disconnect_at = ev->at.time;
+    lf_tracker_finding(c, SR_FINDING_DISCONNECT_COMMAND, ev->at.time, NULL, NULL, &ev->at, NULL);
+    if (ev->request_kind == SR_REQUEST_RECONNECT && !c->last_reconnect_late) {
+        sr_finding_values v = {.observed = c->last_reconnect_delay,
+                               .setting = c->th.disconnect_timeout,
+                               .what = "answered with the disconnect command"};
+        lf_tracker_finding(c, SR_FINDING_RECONNECT_LATE, ev->at.time, NULL, &v, &ev->at, NULL);
+        c->last_reconnect_late = true;
+    }
+}
+
+static void on_keepalive(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_tracker_server_data(c, ev);
+    c->rec.keepalives++;
+    lf_connection *r = &c->rec;
+    if (c->ka_run_valid && c->ka_run + 1 == r->event_count &&
+        r->events[c->ka_run].stream == ev->stream) {
+        lf_timeline_event *run = &r->events[c->ka_run];
+        double gap = lf_tracker_seconds(ev->at.time - run->last);
+        if (gap > run->max_gap) {
+            run->max_gap = gap;
+        }
+        run->count++;
+        run->last = ev->at.time;
+        return;
+    }
+    lf_timeline_event *t = lf_record_add_event(r, LF_TL_KEEPALIVE, ev);
+    if (t != NULL) {
+        t->count = 1;
+        c->ka_run = r->event_count - 1;
+        c->ka_run_valid = true;
+    }
+}
+
+static void copy_id(char *dst, const lf_wire_str *id)
+{
+    size_t len = id->len < LF_CALL_ID_MAX - 1 ? id->len : LF_CALL_ID_MAX - 1;
+    memcpy(dst, id->ptr, len);
+    dst[len] = '\0';
+}
+
+static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
+{
+    const lf_sr_invocation *inv = &ev->u.invocation;
+    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_INVOCATION, ev);
+    if (t != NULL && inv->hub.ptr != NULL && inv->method.ptr != NULL) {
+        char *text =
+            g_strdup_printf("%.*s.%.*s", (int)(inv->hub.len > 64 ? 64 : inv->hub.len), inv->hub.ptr,
+                            (int)(inv->method.len > 64 ? 64 : inv->method.len), inv->method.ptr);
+        lf_record_set_detail(t, text, strlen(text));
+        g_free(text);
+    }
+    c->ka_run_valid = false;
+    if (inv->id.ptr == NULL || c->call_count == LF_MAX_PENDING_CALLS) {
+        return;
+    }
+    if (c->call_count == c->call_capacity) {
+        c->call_capacity = c->call_capacity == 0 ? 4 : c->call_capacity * 2;
+        c->calls = g_renew(lf_pending_call, c->calls, c->call_capacity);
+    }
+    lf_pending_call *p = &c->calls[c->call_count++];
+    memset(p, 0, sizeof *p);
+    copy_id(p->id, &inv->id);
+    p->at = ev->at;
+}
+
+static void on_result(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_record_add_event(&c->rec, LF_TL_RESULT, ev);
+    c->ka_run_valid = false;
+    if (ev->u.result.is_progress || ev->u.result.id.ptr == NULL) {
+        return;
+    }
+    char id[LF_CALL_ID_MAX];
+    copy_id(id, &ev->u.result.id);
+    for (size_t i = 0; i < c->call_count; i++) {
+        if (strcmp(c->calls[i].id, id) == 0) {
+            c->calls[i] = c->calls[--c->call_count];
+            return;
+        }
+    }
+}
+
+static void on_gap(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_record_add_event(&c->rec, LF_TL_GAP, ev);
+    sr_finding_values v = {.count = ev->u.gap.missing};
+    lf_tracker_finding(c, SR_FINDING_CAPTURE_GAP, ev->at.time, NULL, &v, &ev->at, NULL);
+    c->ka_run_valid = false;
+}
+
+static void on_error(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_ERROR, ev);
+    if (t != NULL && ev->u.error.text != NULL) {
+        lf_record_set_detail(t, ev->u.error.text, strlen(ev->u.error.text));
+    }
+    c->ka_run_valid = false;
+}
+
+/* ---- dispatch and end of capture --------------------------------------------------------- */
+
+void lf_tracker_feed(lf_tracker *c, const lf_signalr_event *ev)
+{
+    switch (ev->type) {
+    case LF_SR_REQUEST:
+        on_request(c, ev);
+        break;
+    case LF_SR_RESPONSE:
+        on_response(c, ev);
+        break;
+    case LF_SR_NEGOTIATE_RESULT:
+        break; /* lf_tracker_negotiate() */
+    case LF_SR_TRANSPORT_OPENED:
+        if (lf_tracker_on_receive_transport(c, ev)) {
+            c->any_open = true;
+            c->last_rx = ev->at;
+        }
+        lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
+        c->ka_run_valid = false;
+        break;
+    case LF_SR_INIT:
+        on_persistent(c, ev, LF_TL_INIT);
+        break;
+    case LF_SR_STARTED:
+        on_started(c, ev);
+        break;
+    case LF_SR_MESSAGE:
+        on_persistent(c, ev, LF_TL_MESSAGE);
+        break;
+    case LF_SR_DISCONNECT_COMMAND:
+        on_persistent(c, ev, LF_TL_DISCONNECT_COMMAND);
+        break;
+    case LF_SR_KEEPALIVE:
+        on_keepalive(c, ev);
+        break;
+    case LF_SR_HUB_INVOCATION:
+        on_invocation(c, ev);
+        break;
+    case LF_SR_HUB_RESULT:
+        on_result(c, ev);
+        break;
+    case LF_SR_TRANSPORT_CLOSED:
+        lf_tracker_on_closed(c, ev);
+        break;
+    case LF_SR_GAP:
+        on_gap(c, ev);
+        break;
+    case LF_SR_ERROR:
+        on_error(c, ev);
+        break;
+    }
+}
+
+static void settle_calls(lf_tracker *c)
+{
+    size_t dropped = 0;
+    const lf_pending_call *first = NULL;
+    for (size_t i = 0; i < c->call_count; i++) {
+        if (c->calls[i].dropped) {
+            dropped++;
+            if (first == NULL || c->calls[i].drop_at.time < first->drop_at.time) {
+                first = &c->calls[i];
+            }
+        }
+    }
+    if (first != NULL) {
+        sr_finding_values v = {.count = dropped, .what = sr_transport_name(c->rx_transport)};
+        lf_tracker_finding(c, SR_FINDING_INVOCATION_UNANSWERED, first->drop_at.time, NULL, &v,
+                           &first->at, &first->drop_at);
+    }
+}
+
+static void settle_setup(lf_tracker *c, lf_time_ns capture_end)
+{
+    if (c->negotiated && !c->saw_connect) {
+        double waited = lf_tracker_since(&c->negotiate_at, capture_end);
+        if (waited > c->th.transport_connect_timeout) {
+            sr_finding_values v = {.observed = waited,
+                                   .threshold = c->th.transport_connect_timeout};
+            lf_tracker_finding(c, SR_FINDING_NEGOTIATE_NOT_FOLLOWED,
+                               c->negotiate_at.time +
+                                   lf_tracker_nanos(c->th.transport_connect_timeout),
+                               NULL, &v, &c->negotiate_at, NULL);
+        }
+    }
+    if (c->rec.settings.source == LF_SETTINGS_ASSUMED) {
+        sr_finding_values v = {.setting = c->rec.settings.keepalive_timeout,
+                               .setting2 = c->rec.settings.disconnect_timeout};
+        lf_tracker_finding(c, SR_FINDING_SETTINGS_ASSUMED, c->rec.first_seen, NULL, &v, NULL, NULL);
+    }
+}
+
+static void settle_end(lf_tracker *c, lf_time_ns capture_end)
+{
+    lf_connection *r = &c->rec;
+    if (c->aborted) {
+        r->end = LF_END_STOPPED;
+        r->end_time = c->abort_at.time;
+    } else if (c->disconnect_command) {
+        r->end = LF_END_SERVER_DISCONNECT;
+        r->end_time = c->disconnect_at;
+    } else if (c->expired) {
+        r->end = LF_END_TIMED_OUT;
+        r->end_time = c->expired_at;
+    } else if (!c->any_open) {
+        r->end = LF_END_FAILED;
+        r->end_time = r->last_seen;
+    } else {
+        r->end = LF_END_CAPTURE_ENDED;
+        r->end_time = capture_end;
+    }
+}
+
+void lf_tracker_finish(lf_tracker *c, lf_time_ns capture_end)
+{
+    lf_time_ns end = capture_end > c->rec.last_seen ? capture_end : c->rec.last_seen;
+    lf_tracker_settle_transport(c, end);
+    lf_tracker_settle_expiry(c, end);
+    if (c->client_dropped && !c->aborted) {
+        sr_finding_values v = {.what = sr_transport_name(c->client_drop_transport),
+                               .setting = c->th.disconnect_timeout};
+        lf_tracker_finding(c, SR_FINDING_ABORT_MISSING, c->client_drop_at.time, NULL, &v,
+                           &c->client_drop_at, NULL);
+    }
+    settle_calls(c);
+    settle_setup(c, end);
+    settle_end(c, end);
+    lf_record_sort_findings(&c->rec);
+}

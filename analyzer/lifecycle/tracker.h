@@ -1,0 +1,122 @@
+/* tracker.h - the state machine of one SignalR connection (private to the lifecycle engine).
+ *
+ * A tracker owns its connection record (connection.h) and the live state needed to judge each
+ * new event: the receive transport being followed, the loss in progress, pending hub calls,
+ * the last cursor prefix. The engine (lifecycle.c) finds the tracker by token and hands it the
+ * events; tracker.c handles requests, responses and server data, tracker_transport.c the
+ * receive transport's life and losses. lf_tracker_free() frees the tracker and its record.
+ */
+#ifndef LIFELINE_LIFECYCLE_TRACKER_H
+#define LIFELINE_LIFECYCLE_TRACKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lifecycle/connection.h"
+#include "lifecycle/record.h"
+#include "lifecycle/thresholds.h"
+#include "pipeline/signalr_event.h"
+
+/* Hub invocations awaiting a result: a client rarely has more than a few in flight. */
+#define LF_MAX_PENDING_CALLS 64
+/* Invocation ids are decimal counters; longer ids are compared on this prefix. */
+#define LF_CALL_ID_MAX 24
+/* Cursor prefixes are "d-" + up to 8 hex digits + "-". */
+#define LF_PREFIX_MAX 16
+
+typedef struct lf_pending_call {
+    char id[LF_CALL_ID_MAX];
+    lf_frame_ref at;
+    bool dropped; /* a non-WebSocket transport dropped while it was pending */
+    lf_frame_ref drop_at;
+} lf_pending_call;
+
+typedef struct lf_tracker {
+    lf_connection rec; /* what the reports see */
+    sr_timing_settings timing;
+    lf_thresholds th;
+    bool negotiated;
+    lf_frame_ref negotiate_at;
+    bool saw_connect;
+    sr_transport connect_transport;
+    bool any_open;
+
+    /* The receive transport being followed. */
+    bool rx_open;
+    uint64_t rx_stream;
+    sr_transport rx_transport;
+    lf_frame_ref rx_request;
+    lf_frame_ref last_rx; /* last data from the server on it (its opening until then) */
+    bool rx_data_seen;
+    bool ka_run_valid; /* rec.events[ka_run] is the keepalive run being extended */
+    size_t ka_run;
+
+    /* Transport loss, from its end until the next receive request. */
+    bool lost;
+    lf_frame_ref lost_at;
+    sr_transport lost_transport;
+    bool loss_before_request; /* saved by a receive request, restored if it is rejected */
+    lf_frame_ref loss_before_request_at;
+    bool expired;
+    lf_time_ns expired_at;
+    double last_reconnect_delay; /* seconds from the loss to the latest reconnect */
+    bool last_reconnect_late;
+
+    /* The client closed its receive transport; settled by a reconnect, an abort or finish. */
+    bool client_dropped;
+    lf_frame_ref client_drop_at;
+    double client_drop_since_rx;
+    sr_transport client_drop_transport;
+
+    bool aborted;
+    lf_frame_ref abort_at;
+    bool disconnect_command;
+    lf_time_ns disconnect_at;
+    char prefix[LF_PREFIX_MAX];
+    bool has_prefix;
+    lf_pending_call *calls; /* allocated on the first hub call: most connections make none */
+    size_t call_count;
+    size_t call_capacity;
+} lf_tracker;
+
+/* ---- used by the engine ---- */
+
+/* A tracker for ev's token, judged with `assumed` until a negotiate says otherwise. */
+lf_tracker *lf_tracker_new(const lf_signalr_event *ev, const sr_timing_settings *assumed);
+void lf_tracker_free(lf_tracker *t);
+
+/* Books ev on its leg and settles what time alone decided; false: a mirror leg, skip it. */
+bool lf_tracker_accept(lf_tracker *t, const lf_signalr_event *ev);
+
+/* A negotiate result: settings, identity. request_at: its request, or NULL when not seen;
+ * stale_token: owned copy of the token that request carried, or NULL (taken over). */
+void lf_tracker_negotiate(lf_tracker *t, const lf_signalr_event *ev, const lf_frame_ref *request_at,
+                          char *stale_token);
+
+/* Any other event. */
+void lf_tracker_feed(lf_tracker *t, const lf_signalr_event *ev);
+
+/* The capture ended: pending timeouts, end state, findings sorted by time. */
+void lf_tracker_finish(lf_tracker *t, lf_time_ns capture_end);
+
+/* ---- shared by tracker.c and tracker_transport.c ---- */
+
+double lf_tracker_seconds(lf_time_ns ns);
+lf_time_ns lf_tracker_nanos(double seconds);
+double lf_tracker_since(const lf_frame_ref *from, lf_time_ns to);
+bool lf_tracker_streaming(sr_transport t);
+
+/* Records a finding citing up to two frames (either may be NULL). */
+void lf_tracker_finding(lf_tracker *t, sr_finding_type type, lf_time_ns time, const lf_time_ns *end,
+                        const sr_finding_values *v, const lf_frame_ref *ev1,
+                        const lf_frame_ref *ev2);
+
+bool lf_tracker_on_receive_transport(const lf_tracker *t, const lf_signalr_event *ev);
+void lf_tracker_receive_request(lf_tracker *t, const lf_signalr_event *ev);
+void lf_tracker_server_data(lf_tracker *t, const lf_signalr_event *ev);
+void lf_tracker_on_closed(lf_tracker *t, const lf_signalr_event *ev);
+void lf_tracker_settle_expiry(lf_tracker *t, lf_time_ns now);
+void lf_tracker_settle_transport(lf_tracker *t, lf_time_ns capture_end);
+
+#endif

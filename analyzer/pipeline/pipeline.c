@@ -1,0 +1,107 @@
+/* pipeline.c - wiring of capture -> TCP -> wire events -> SignalR events. */
+#include "pipeline/pipeline.h"
+
+#include <glib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+
+/* The wire sink of the run: the caller's tap first, then the classifier. */
+typedef struct wire_fanout {
+    lf_wire_sink tap;
+    lf_signalr_classifier *classifier;
+} wire_fanout;
+
+static void fanout_emit(void *ctx, const lf_wire_event *ev)
+{
+    wire_fanout *f = ctx;
+    if (f->tap.emit)
+        f->tap.emit(f->tap.ctx, ev);
+    if (f->classifier)
+        lf_signalr_classifier_feed(f->classifier, ev);
+}
+
+void lf_pipeline_options_default(lf_pipeline_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    tcp_reassembler_config_default(&opts->tcp);
+    wire_config_defaults(&opts->wire);
+}
+
+static void count_frame(lf_pipeline_result *res, const lf_packet *pkt)
+{
+    res->frames++;
+    if (pkt->ref.time > res->last_time)
+        res->last_time = pkt->ref.time;
+    if (pkt->ref.file >= res->input_count)
+        return;
+    lf_pipeline_input *in = &res->inputs[pkt->ref.file];
+    if (in->frames++ == 0)
+        in->first_time = pkt->ref.time;
+    if (pkt->ref.time > in->last_time)
+        in->last_time = pkt->ref.time;
+}
+
+static void report_progress(const lf_pipeline_options *opts, const lf_pipeline_result *res,
+                            const tcp_reassembler *tcp, lf_time_ns now)
+{
+    if (opts->progress == NULL || res->frames % LF_PIPELINE_PROGRESS_EVERY != 0)
+        return;
+    lf_pipeline_progress p = {.frames = res->frames,
+                              .capture_time = now,
+                              .live_streams = tcp_reassembler_get_stats(tcp).live_streams};
+    opts->progress(opts->progress_ctx, &p);
+}
+
+static void read_all(lf_capture *cap, tcp_reassembler *tcp, const lf_pipeline_options *opts,
+                     lf_pipeline_result *res)
+{
+    lf_packet pkt;
+    while (lf_capture_next(cap, &pkt)) {
+        count_frame(res, &pkt);
+        if (pkt.kind == LF_PACKET_TCP) {
+            res->tcp_segments++;
+            tcp_reassembler_packet(tcp, &pkt);
+        }
+        report_progress(opts, res, tcp, pkt.ref.time);
+    }
+    tcp_reassembler_finish(tcp);
+}
+
+int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_options *opts,
+                    lf_pipeline_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return -1;
+    out->inputs = g_new0(lf_pipeline_input, n);
+    out->input_count = n;
+    for (uint32_t i = 0; i < n; i++)
+        out->inputs[i].path = paths[i];
+
+    lf_capture *cap = lf_capture_open(paths, n, &opts->diag);
+    if (cap == NULL)
+        return -1;
+    wire_fanout fan = {.tap = opts->wire_tap};
+    if (opts->signalr.emit)
+        fan.classifier = lf_signalr_classifier_new(opts->signalr);
+    wire_consumer wc;
+    wire_consumer_init(&wc, &opts->wire, (lf_wire_sink){.ctx = &fan, .emit = fanout_emit});
+    tcp_consumer consumer = wire_consumer_tcp(&wc);
+    tcp_reassembler *tcp = tcp_reassembler_new(&opts->tcp, &consumer, &opts->diag);
+
+    read_all(cap, tcp, opts, out);
+
+    out->tcp = tcp_reassembler_get_stats(tcp);
+    out->files_failed = lf_capture_get_stats(cap)->files_failed;
+    tcp_reassembler_free(tcp);
+    lf_signalr_classifier_free(fan.classifier);
+    lf_capture_close(cap);
+    return 0;
+}
+
+void lf_pipeline_result_clear(lf_pipeline_result *res)
+{
+    g_free(res->inputs);
+    memset(res, 0, sizeof *res);
+}

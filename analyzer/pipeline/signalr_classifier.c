@@ -1,0 +1,626 @@
+/* signalr_classifier.c - wire events -> SignalR events, with the protocol model. */
+#include "pipeline/signalr_classifier.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "protocol/sr_framing.h"
+#include "protocol/sr_hub.h"
+#include "protocol/sr_negotiate.h"
+#include "protocol/sr_payload.h"
+#include "protocol/sr_persistent.h"
+#include "protocol/sr_request.h"
+
+/* Requests remembered per stream while their responses are outstanding. Browsers do not
+ * pipeline, so one is in flight at a time; eight covers any client that does. */
+#define REQUEST_RING 8
+
+typedef struct request_record {
+    uint32_t index; /* LF_WIRE_NO_REQUEST when the slot is free */
+    bool awaiting_body;
+    bool signalr;
+    sr_request_kind kind;
+    sr_transport transport;
+    char *method, *target; /* kept only while awaiting the form body */
+    char *token;           /* percent-decoded connection token, NULL when none */
+    size_t token_len;
+    lf_wire_event response; /* an error response head held until its body gives the text */
+    bool response_held;
+} request_record;
+
+typedef struct stream_state {
+    tcp_stream_info info;
+    request_record ring[REQUEST_RING];
+    uint32_t live;     /* request index of the receive transport this stream carries */
+    bool live_ended;   /* that transport's end was already reported */
+    bool ws_open;      /* a 101 answered the live request */
+} stream_state;
+
+struct lf_signalr_classifier {
+    lf_signalr_sink sink;
+    GHashTable *streams; /* stream id -> stream_state */
+};
+
+static bool is_receive(sr_request_kind k)
+{
+    return k == SR_REQUEST_CONNECT || k == SR_REQUEST_RECONNECT || k == SR_REQUEST_POLL;
+}
+
+static lf_wire_str wstr(const char *p, size_t len)
+{
+    return (lf_wire_str){.ptr = p, .len = len};
+}
+
+static lf_wire_str wstr_of(const sr_string *s)
+{
+    return s != NULL && s->data != NULL ? wstr(s->data, s->len) : wstr(NULL, 0);
+}
+
+/* ---- per-stream records ------------------------------------------------------------------- */
+
+static void record_clear(request_record *r)
+{
+    g_free(r->method);
+    g_free(r->target);
+    g_free(r->token);
+    *r = (request_record){.index = LF_WIRE_NO_REQUEST};
+}
+
+static void stream_free(gpointer p)
+{
+    stream_state *s = p;
+    for (size_t i = 0; i < REQUEST_RING; i++)
+        record_clear(&s->ring[i]);
+    g_free(s);
+}
+
+static stream_state *stream_get(lf_signalr_classifier *c, uint64_t id)
+{
+    return g_hash_table_lookup(c->streams, &id);
+}
+
+static request_record *record_for(stream_state *s, uint32_t index)
+{
+    if (s == NULL || index == LF_WIRE_NO_REQUEST)
+        return NULL;
+    request_record *r = &s->ring[index % REQUEST_RING];
+    return r->index == index ? r : NULL;
+}
+
+static request_record *record_new(stream_state *s, uint32_t index)
+{
+    request_record *r = &s->ring[index % REQUEST_RING];
+    record_clear(r);
+    r->index = index;
+    return r;
+}
+
+/* ---- emission ----------------------------------------------------------------------------- */
+
+static lf_signalr_event event_for(const stream_state *s, const request_record *r,
+                                  lf_sr_event_type type, const lf_wire_event *w)
+{
+    lf_signalr_event ev = {.type = type,
+                           .at = w->at,
+                           .stream = w->stream,
+                           .dir = w->dir,
+                           .client = s->info.client,
+                           .server = s->info.server,
+                           .token = wstr(r->token, r->token_len),
+                           .transport = r->transport,
+                           .request_kind = r->kind};
+    return ev;
+}
+
+static void emit(lf_signalr_classifier *c, const lf_signalr_event *ev)
+{
+    c->sink.emit(c->sink.ctx, ev);
+}
+
+static void emit_simple(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                        lf_sr_event_type type, const lf_wire_event *w)
+{
+    lf_signalr_event ev = event_for(s, r, type, w);
+    emit(c, &ev);
+}
+
+static void emit_error(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                       const lf_wire_event *w, const char *what, sr_status status)
+{
+    char text[160];
+    snprintf(text, sizeof text, "%s: %s", what, sr_status_message(status));
+    lf_signalr_event ev = event_for(s, r, LF_SR_ERROR, w);
+    ev.u.error.text = text;
+    emit(c, &ev);
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static const sr_string *param(const sr_request *q, sr_param_id id)
+{
+    const sr_param *p = &q->params[id];
+    return p->present && p->status == SR_OK ? &p->value : NULL;
+}
+
+static void remember_token(request_record *r, const sr_request *q)
+{
+    const sr_string *t = param(q, SR_PARAM_CONNECTION_TOKEN);
+    if (t == NULL)
+        t = param(q, SR_PARAM_CONNECTION_ID);
+    if (t == NULL || q->kind == SR_REQUEST_NEGOTIATE)
+        return;
+    r->token = g_memdup2(t->data, t->len + 1);
+    r->token_len = t->len;
+}
+
+static void fill_request(lf_sr_request *out, const sr_request *q, const lf_wire_str *hubs)
+{
+    const sr_string *groups = param(q, SR_PARAM_FORM_GROUPS_TOKEN);
+    if (groups == NULL)
+        groups = param(q, SR_PARAM_GROUPS_TOKEN);
+    out->url_prefix = wstr(q->prefix.ptr, q->prefix.len);
+    out->client_protocol = wstr_of(param(q, SR_PARAM_CLIENT_PROTOCOL));
+    out->message_id = wstr_of(sr_request_message_id(q));
+    out->groups_token = wstr_of(groups);
+    if (q->kind == SR_REQUEST_NEGOTIATE)
+        out->stale_token = wstr_of(param(q, SR_PARAM_CONNECTION_TOKEN));
+    out->hubs = hubs;
+    out->hub_count = q->hub_count;
+    out->has_tid = q->params[SR_PARAM_TID].present;
+    out->has_frame_id = param(q, SR_PARAM_FRAME_ID) != NULL;
+    out->frame_id = q->frame_id;
+}
+
+/* A client->server hub call carried by a /send form body or a WebSocket frame. */
+static void emit_invocation(lf_signalr_classifier *c, const stream_state *s,
+                            const request_record *r, const lf_wire_event *w, const char *json,
+                            size_t len)
+{
+    sr_hub_invocation inv = {0};
+    if (sr_hub_invocation_parse(json, len, &inv, NULL) == SR_OK) {
+        lf_signalr_event ev = event_for(s, r, LF_SR_HUB_INVOCATION, w);
+        ev.u.invocation = (lf_sr_invocation){.hub = wstr_of(&inv.hub),
+                                             .method = wstr_of(&inv.method),
+                                             .id = wstr_of(&inv.invocation_id)};
+        emit(c, &ev);
+    }
+    sr_hub_invocation_clear(&inv);
+}
+
+static void classify_request(lf_signalr_classifier *c, stream_state *s, request_record *r,
+                             const lf_wire_event *w, const char *form, size_t form_len)
+{
+    sr_request q;
+    sr_error err = {0};
+    sr_status st = sr_request_parse(r->method, strlen(r->method), r->target, strlen(r->target),
+                                    form, form_len, &q, &err);
+    r->awaiting_body = false;
+    r->signalr = q.kind != SR_REQUEST_NOT_SIGNALR;
+    r->kind = q.kind;
+    r->transport = q.transport;
+    if (r->signalr) {
+        remember_token(r, &q);
+        lf_wire_str *hubs = g_new0(lf_wire_str, q.hub_count ? q.hub_count : 1);
+        for (size_t i = 0; i < q.hub_count; i++)
+            hubs[i] = wstr_of(&q.hubs[i]);
+        lf_signalr_event ev = event_for(s, r, LF_SR_REQUEST, w);
+        ev.dir = TCP_DIR_TO_SERVER;
+        ev.u.request.method = wstr(r->method, strlen(r->method));
+        fill_request(&ev.u.request, &q, hubs);
+        emit(c, &ev);
+        g_free(hubs);
+        if (st != SR_OK)
+            emit_error(c, s, r, w, err.field ? err.field : "request", st);
+        const sr_string *data = param(&q, SR_PARAM_FORM_DATA);
+        if (q.kind == SR_REQUEST_SEND && data != NULL)
+            emit_invocation(c, s, r, w, data->data, data->len);
+    }
+    sr_request_clear(&q);
+    g_clear_pointer(&r->method, g_free);
+    g_clear_pointer(&r->target, g_free);
+}
+
+static void on_request(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    const lf_wire_request *q = &w->u.request;
+    request_record *r = record_new(s, w->request_index);
+    r->method = g_strndup(q->method.ptr, q->method.len);
+    r->target = g_strndup(q->target.ptr, q->target.len);
+    r->awaiting_body = q->has_body;
+    if (!q->has_body)
+        classify_request(c, s, r, w, NULL, 0);
+}
+
+/* ---- server -> client payloads ------------------------------------------------------------ */
+
+static lf_wire_str cursor_prefix(const sr_string *cursor)
+{
+    if (cursor->data == NULL || cursor->len < 2 || cursor->data[1] != '-')
+        return wstr(NULL, 0);
+    if (cursor->data[0] == 's')
+        return wstr(cursor->data, 2);
+    if (cursor->data[0] != 'd')
+        return wstr(NULL, 0);
+    const char *end = memchr(cursor->data + 2, '-', cursor->len - 2);
+    return end ? wstr(cursor->data, (size_t)(end - cursor->data) + 1) : wstr(NULL, 0);
+}
+
+static void emit_persistent(lf_signalr_classifier *c, const stream_state *s,
+                            const request_record *r, const lf_wire_event *w, JsonNode *root)
+{
+    sr_persistent_response p = {0};
+    sr_status st = sr_persistent_from_node(root, &p, NULL);
+    if (st != SR_OK) {
+        emit_error(c, s, r, w, "persistent response", st);
+    } else {
+        lf_sr_event_type type = p.initialized    ? LF_SR_INIT
+                                : p.disconnect ? LF_SR_DISCONNECT_COMMAND
+                                               : LF_SR_MESSAGE;
+        lf_signalr_event ev = event_for(s, r, type, w);
+        ev.u.message = (lf_sr_message){
+            .cursor = wstr_of(&p.cursor_text),
+            .cursor_prefix = cursor_prefix(&p.cursor_text),
+            .message_count = (uint32_t)MIN(p.message_count, UINT32_MAX),
+            .has_groups_token = (p.fields & SR_PERSISTENT_G) != 0,
+            .shutting_down = p.timed_out != 0,
+            .has_long_poll_delay = (p.fields & SR_PERSISTENT_L) != 0,
+            .long_poll_delay_ms = (uint32_t)MIN(p.long_poll_delay_ms, UINT32_MAX),
+            .has_error = (p.fields & SR_PERSISTENT_E) != 0};
+        emit(c, &ev);
+    }
+    sr_persistent_clear(&p);
+}
+
+static void emit_result(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                        const lf_wire_event *w, JsonNode *root, bool progress)
+{
+    lf_signalr_event ev = event_for(s, r, LF_SR_HUB_RESULT, w);
+    if (progress) {
+        sr_hub_progress p = {0};
+        if (sr_hub_progress_from_node(root, &p, NULL) == SR_OK) {
+            ev.u.result = (lf_sr_result){.id = wstr_of(&p.invocation_id), .is_progress = true};
+            emit(c, &ev);
+        }
+        sr_hub_progress_clear(&p);
+        return;
+    }
+    sr_hub_result res = {0};
+    if (sr_hub_result_from_node(root, &res, NULL) == SR_OK) {
+        ev.u.result = (lf_sr_result){.id = wstr_of(&res.invocation_id),
+                                     .is_error = (res.fields & SR_HUB_RESULT_E) != 0};
+        emit(c, &ev);
+    }
+    sr_hub_result_clear(&res);
+}
+
+/* One JSON text the server sent: a WebSocket frame, SSE data, a forever-frame script argument,
+ * a long-poll body, a /send or /start response. */
+static void classify_server_json(lf_signalr_classifier *c, const stream_state *s,
+                                 const request_record *r, const lf_wire_event *w,
+                                 const char *json, size_t len)
+{
+    if (sr_ws_is_keepalive(json, len)) {
+        emit_simple(c, s, r, LF_SR_KEEPALIVE, w);
+        return;
+    }
+    JsonNode *root = NULL;
+    sr_status st = sr_payload_parse(json, len, &root, NULL, NULL);
+    if (st != SR_OK) {
+        emit_error(c, s, r, w, "server message", st);
+        return;
+    }
+    switch (sr_payload_classify_node(root)) {
+    case SR_PAYLOAD_KEEPALIVE: emit_simple(c, s, r, LF_SR_KEEPALIVE, w); break;
+    case SR_PAYLOAD_PERSISTENT_RESPONSE: emit_persistent(c, s, r, w, root); break;
+    case SR_PAYLOAD_HUB_RESULT: emit_result(c, s, r, w, root, false); break;
+    case SR_PAYLOAD_HUB_PROGRESS: emit_result(c, s, r, w, root, true); break;
+    case SR_PAYLOAD_START_RESPONSE:
+    case SR_PAYLOAD_OTHER_RESPONSE:
+        if (r->kind == SR_REQUEST_START) {
+            lf_signalr_event ev = event_for(s, r, LF_SR_STARTED, w);
+            ev.u.started.ok = sr_payload_classify_node(root) == SR_PAYLOAD_START_RESPONSE;
+            emit(c, &ev);
+        }
+        break;
+    default: break;
+    }
+    json_node_unref(root);
+}
+
+static void classify_negotiate(lf_signalr_classifier *c, const stream_state *s,
+                               const request_record *r, const lf_wire_event *w)
+{
+    sr_negotiate n = {0};
+    sr_status st = sr_negotiate_parse((const char *)w->u.body.data, w->u.body.len, &n, NULL);
+    if (st != SR_OK) {
+        emit_error(c, s, r, w, "negotiate response", st);
+    } else if (n.variant != SR_NEGOTIATE_CLASSIC) {
+        emit_error(c, s, r, w, "negotiate response is not a classic SignalR answer", SR_ERR_NO_MATCH);
+    } else {
+        lf_signalr_event ev = event_for(s, r, LF_SR_NEGOTIATE_RESULT, w);
+        ev.token = wstr_of(&n.connection_token);
+        ev.u.negotiate.parsed = &n;
+        emit(c, &ev);
+    }
+    sr_negotiate_clear(&n);
+}
+
+/* ---- responses ---------------------------------------------------------------------------- */
+
+static void mark_live(stream_state *s, const request_record *r)
+{
+    s->live = r->index;
+    s->live_ended = false;
+}
+
+static void emit_opened(lf_signalr_classifier *c, stream_state *s, const request_record *r,
+                        const lf_wire_event *w, lf_sr_open_evidence how)
+{
+    mark_live(s, r);
+    lf_signalr_event ev = event_for(s, r, LF_SR_TRANSPORT_OPENED, w);
+    ev.u.opened.evidence = how;
+    emit(c, &ev);
+}
+
+static void emit_response(lf_signalr_classifier *c, const stream_state *s,
+                          const request_record *r, const lf_wire_event *head,
+                          const lf_wire_body *body)
+{
+    lf_signalr_event ev = event_for(s, r, LF_SR_RESPONSE, head);
+    ev.u.response.status = head->u.response.status;
+    if (body != NULL && body->data != NULL && body->len > 0)
+        ev.u.response.text = wstr((const char *)body->data, MIN(body->len, (size_t)200));
+    emit(c, &ev);
+}
+
+static void on_response(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = record_for(s, w->request_index);
+    if (r == NULL || !r->signalr)
+        return;
+    int status = w->u.response.status;
+    if (status >= 400 && !w->u.response.answers_head) {
+        r->response = *w; /* the text arrives with the body; only the head's scalars are kept */
+        r->response.u.response.reason = wstr(NULL, 0);
+        r->response_held = true;
+        return;
+    }
+    emit_response(c, s, r, w, NULL);
+    if (!is_receive(r->kind) || (status >= 300 && status != 101))
+        return;
+    if (status == 101) {
+        s->ws_open = true;
+        emit_opened(c, s, r, w, LF_SR_OPENED_WS_101);
+    } else if (r->transport == SR_TRANSPORT_SERVER_SENT_EVENTS) {
+        emit_opened(c, s, r, w, LF_SR_OPENED_SSE_HEADERS);
+    } else if (r->transport == SR_TRANSPORT_LONG_POLLING) {
+        emit_opened(c, s, r, w, LF_SR_OPENED_LP_ACCEPTED);
+    } else if (r->transport == SR_TRANSPORT_FOREVER_FRAME) {
+        mark_live(s, r); /* opened by the prelude */
+    }
+}
+
+static void release_held_response(lf_signalr_classifier *c, stream_state *s, request_record *r,
+                                  const lf_wire_body *body)
+{
+    if (!r->response_held)
+        return;
+    r->response_held = false;
+    emit_response(c, s, r, &r->response, body);
+}
+
+static void emit_closed(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w,
+                        lf_sr_close_how how, lf_sr_party by)
+{
+    request_record *r = record_for(s, s->live);
+    if (r == NULL || s->live_ended)
+        return;
+    s->live_ended = true;
+    lf_signalr_event ev = event_for(s, r, LF_SR_TRANSPORT_CLOSED, w);
+    ev.u.closed = (lf_sr_closed){.how = how, .by = by};
+    if (w->kind == LF_WIRE_WS_CLOSE) {
+        ev.u.closed.has_ws_code = w->u.ws_close.has_code;
+        ev.u.closed.ws_code = w->u.ws_close.code;
+    }
+    emit(c, &ev);
+}
+
+static lf_sr_party party_of(tcp_dir sender)
+{
+    return sender == TCP_DIR_TO_SERVER ? LF_SR_PARTY_CLIENT : LF_SR_PARTY_SERVER;
+}
+
+static void on_body(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = record_for(s, w->request_index);
+    if (r == NULL)
+        return;
+    const lf_wire_body *b = &w->u.body;
+    if (w->dir == TCP_DIR_TO_SERVER) {
+        if (r->awaiting_body)
+            classify_request(c, s, r, w, (const char *)b->data, b->len);
+        return;
+    }
+    if (!r->signalr)
+        return;
+    if (r->response_held) {
+        release_held_response(c, s, r, b);
+        return;
+    }
+    if (r->kind == SR_REQUEST_NEGOTIATE)
+        classify_negotiate(c, s, r, w);
+    else if (b->len > 0 && r->kind != SR_REQUEST_PING && r->kind != SR_REQUEST_HUBS &&
+             r->kind != SR_REQUEST_ABORT)
+        classify_server_json(c, s, r, w, (const char *)b->data, b->len);
+    if (r->transport == SR_TRANSPORT_LONG_POLLING && is_receive(r->kind) && s->live == r->index)
+        emit_closed(c, s, w, LF_SR_CLOSED_RESPONSE_END, LF_SR_PARTY_SERVER);
+}
+
+/* ---- transports --------------------------------------------------------------------------- */
+
+static request_record *live_record(stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = record_for(s, w->request_index);
+    return r != NULL && r->signalr ? r : NULL;
+}
+
+static void on_ws_message(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = live_record(s, w);
+    const lf_wire_ws_message *m = &w->u.ws_message;
+    if (r == NULL || m->opcode != LF_WS_TEXT)
+        return;
+    if (w->dir == TCP_DIR_TO_SERVER)
+        emit_invocation(c, s, r, w, (const char *)m->payload, m->len);
+    else
+        classify_server_json(c, s, r, w, (const char *)m->payload, m->len);
+}
+
+static void on_sse(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = live_record(s, w);
+    if (r == NULL)
+        return;
+    const lf_wire_str *d = &w->u.sse.data;
+    switch (sr_sse_classify_data(d->ptr, d->len)) {
+    case SR_SSE_DATA_KEEPALIVE: emit_simple(c, s, r, LF_SR_KEEPALIVE, w); break;
+    case SR_SSE_DATA_INITIALIZED: break; /* clients ignore it (sec. 8) */
+    case SR_SSE_DATA_MESSAGE: classify_server_json(c, s, r, w, d->ptr, d->len); break;
+    }
+}
+
+static void on_ff_message(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = live_record(s, w);
+    const lf_wire_str *json = &w->u.ff_message.json;
+    if (r != NULL && json->ptr != NULL)
+        classify_server_json(c, s, r, w, json->ptr, json->len);
+}
+
+static void on_spaces(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = live_record(s, w);
+    if (r != NULL && r->transport == SR_TRANSPORT_LONG_POLLING && is_receive(r->kind))
+        emit_simple(c, s, r, LF_SR_KEEPALIVE, w);
+}
+
+static void on_gap(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    request_record *r = record_for(s, s->live);
+    if (r == NULL || s->live_ended)
+        return;
+    lf_signalr_event ev = event_for(s, r, LF_SR_GAP, w);
+    ev.u.gap.missing = w->u.gap.missing;
+    emit(c, &ev);
+}
+
+static lf_sr_close_how close_how(tcp_end_reason why)
+{
+    switch (why) {
+    case TCP_END_FIN: return LF_SR_CLOSED_TCP_FIN;
+    case TCP_END_RST: return LF_SR_CLOSED_TCP_RST;
+    case TCP_END_REUSED: return LF_SR_CLOSED_TCP_FIN;
+    case TCP_END_EVICTED: return LF_SR_CLOSED_EVICTED;
+    case TCP_END_CAPTURE_ENDED: break;
+    }
+    return LF_SR_CLOSED_CAPTURE_END;
+}
+
+static void on_stream_close(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
+{
+    for (size_t i = 0; i < REQUEST_RING; i++) {
+        request_record *r = &s->ring[i];
+        if (r->index == LF_WIRE_NO_REQUEST)
+            continue;
+        if (r->awaiting_body)
+            classify_request(c, s, r, w, NULL, 0);
+        if (r->signalr)
+            release_held_response(c, s, r, NULL);
+    }
+    lf_sr_party by = w->u.close.why == TCP_END_CAPTURE_ENDED ? LF_SR_PARTY_UNKNOWN
+                                                              : party_of(w->u.close.by);
+    emit_closed(c, s, w, close_how(w->u.close.why), by);
+    g_hash_table_remove(c->streams, &w->stream);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+static void on_open(lf_signalr_classifier *c, const lf_wire_event *w)
+{
+    stream_state *s = g_new0(stream_state, 1);
+    s->info = w->u.open;
+    s->live = LF_WIRE_NO_REQUEST;
+    for (size_t i = 0; i < REQUEST_RING; i++)
+        s->ring[i].index = LF_WIRE_NO_REQUEST;
+    uint64_t *key = g_new(uint64_t, 1);
+    *key = w->stream;
+    g_hash_table_replace(c->streams, key, s);
+}
+
+void lf_signalr_classifier_feed(lf_signalr_classifier *c, const lf_wire_event *w)
+{
+    if (w->kind == LF_WIRE_STREAM_OPEN) {
+        on_open(c, w);
+        return;
+    }
+    stream_state *s = stream_get(c, w->stream);
+    if (s == NULL)
+        return;
+    switch (w->kind) {
+    case LF_WIRE_HTTP_REQUEST: on_request(c, s, w); break;
+    case LF_WIRE_HTTP_RESPONSE: on_response(c, s, w); break;
+    case LF_WIRE_HTTP_BODY: on_body(c, s, w); break;
+    case LF_WIRE_BODY_SPACES: on_spaces(c, s, w); break;
+    case LF_WIRE_WS_MESSAGE: on_ws_message(c, s, w); break;
+    case LF_WIRE_WS_CLOSE:
+        if (record_for(s, w->request_index) != NULL && w->request_index == s->live)
+            emit_closed(c, s, w, LF_SR_CLOSED_WS_CLOSE, party_of(w->dir));
+        break;
+    case LF_WIRE_SSE_EVENT: on_sse(c, s, w); break;
+    case LF_WIRE_FF_PRELUDE: {
+        request_record *r = live_record(s, w);
+        if (r != NULL && is_receive(r->kind))
+            emit_opened(c, s, r, w, LF_SR_OPENED_FF_PRELUDE);
+        break;
+    }
+    case LF_WIRE_FF_MESSAGE: on_ff_message(c, s, w); break;
+    case LF_WIRE_STREAM_BODY_END:
+        if (w->request_index == s->live)
+            emit_closed(c, s, w, LF_SR_CLOSED_RESPONSE_END, LF_SR_PARTY_SERVER);
+        break;
+    case LF_WIRE_STREAM_FIN:
+        if (!s->live_ended && s->live != LF_WIRE_NO_REQUEST)
+            emit_closed(c, s, w, LF_SR_CLOSED_TCP_FIN, party_of(w->dir));
+        break;
+    case LF_WIRE_GAP: on_gap(c, s, w); break;
+    case LF_WIRE_STREAM_CLOSE: on_stream_close(c, s, w); break;
+    default: break;
+    }
+}
+
+static void feed_thunk(void *ctx, const lf_wire_event *ev)
+{
+    lf_signalr_classifier_feed(ctx, ev);
+}
+
+lf_wire_sink lf_signalr_classifier_wire_sink(lf_signalr_classifier *c)
+{
+    return (lf_wire_sink){.ctx = c, .emit = feed_thunk};
+}
+
+lf_signalr_classifier *lf_signalr_classifier_new(lf_signalr_sink sink)
+{
+    lf_signalr_classifier *c = g_new0(lf_signalr_classifier, 1);
+    c->sink = sink;
+    c->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, stream_free);
+    return c;
+}
+
+void lf_signalr_classifier_free(lf_signalr_classifier *c)
+{
+    if (c == NULL)
+        return;
+    g_hash_table_destroy(c->streams);
+    g_free(c);
+}

@@ -1,0 +1,337 @@
+/* JSON and JSON Lines reports: the engine's records as json-glib trees. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "report/json_write.h"
+#include "report/report_format.h"
+
+static void set_error(lf_report_error *err, const char *what)
+{
+    if (err != NULL) {
+        snprintf(err->message, sizeof err->message, "%s: %s", what,
+                 errno != 0 ? strerror(errno) : "stream error");
+    }
+}
+
+static void add_time(JsonBuilder *b, const char *key, lf_time_ns t)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_double_value(b, lf_epoch_seconds(t));
+}
+
+static void add_string_or_null(JsonBuilder *b, const char *key, const char *value)
+{
+    json_builder_set_member_name(b, key);
+    if (value != NULL) {
+        json_builder_add_string_value(b, value);
+    } else {
+        json_builder_add_null_value(b);
+    }
+}
+
+static void add_int(JsonBuilder *b, const char *key, int64_t value)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_int_value(b, value);
+}
+
+static void add_seconds(JsonBuilder *b, const char *key, double value)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_double_value(b, lf_round_us(value));
+}
+
+/* Tokens are base64 in practice; anything else is shown with '?' so the JSON stays valid. */
+static char *printable(const char *bytes, size_t len)
+{
+    char *out = g_malloc(len + 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)bytes[i];
+        out[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+    }
+    out[len] = '\0';
+    return out;
+}
+
+static void add_endpoint(JsonBuilder *b, const char *key, const tcp_endpoint *ep)
+{
+    char text[64];
+    lf_fmt_endpoint(text, sizeof text, ep);
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, text);
+}
+
+static void add_settings(JsonBuilder *b, const lf_settings *s)
+{
+    json_builder_set_member_name(b, "settings");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "keepalive_timeout");
+    if (s->keepalive_disabled) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_add_double_value(b, lf_round_us(s->keepalive_timeout));
+    }
+    add_seconds(b, "disconnect_timeout", s->disconnect_timeout);
+    add_seconds(b, "connection_timeout", s->connection_timeout);
+    add_seconds(b, "transport_connect_timeout", s->transport_connect_timeout);
+    add_seconds(b, "long_poll_delay", s->long_poll_delay);
+    json_builder_set_member_name(b, "source");
+    json_builder_add_string_value(b, s->source == LF_SETTINGS_NEGOTIATE ? "negotiate" : "assumed");
+    json_builder_end_object(b);
+}
+
+static void add_frame(JsonBuilder *b, const lf_frame_ref *at)
+{
+    add_int(b, "file", at->file);
+    add_int(b, "frame", (int64_t)at->frame);
+}
+
+static void add_event_details(JsonBuilder *b, const lf_timeline_event *e)
+{
+    if (e->status != 0) {
+        add_int(b, "status", e->status);
+        add_time(b, "response_time", e->response_at.time);
+        add_int(b, "response_frame", (int64_t)e->response_at.frame);
+    }
+    if (e->type == LF_TL_KEEPALIVE) {
+        add_int(b, "count", e->count);
+        add_time(b, "last_time", e->last);
+        add_seconds(b, "max_gap", e->max_gap);
+    } else if (e->type == LF_TL_MESSAGE || e->type == LF_TL_INIT) {
+        add_int(b, "messages", e->count);
+    } else if (e->type == LF_TL_TRANSPORT_CLOSED) {
+        add_string_or_null(b, "how", lf_close_how_name(e->how));
+        add_string_or_null(b, "by", lf_party_name(e->by));
+        if (e->has_ws_code) {
+            add_int(b, "ws_code", e->ws_code);
+        }
+        add_seconds(b, "idle", e->idle);
+    }
+    if (e->detail != NULL) {
+        add_string_or_null(b, "detail", e->detail);
+    }
+}
+
+static void add_event(JsonBuilder *b, const lf_timeline_event *e)
+{
+    json_builder_begin_object(b);
+    add_time(b, "time", e->at.time);
+    add_string_or_null(b, "type", lf_tl_type_name(e->type));
+    add_int(b, "stream", (int64_t)e->stream);
+    add_frame(b, &e->at);
+    if (e->transport != SR_TRANSPORT_NONE) {
+        add_string_or_null(b, "transport", sr_transport_name(e->transport));
+    }
+    add_event_details(b, e);
+    json_builder_end_object(b);
+}
+
+static void add_finding(JsonBuilder *b, const lf_finding *f)
+{
+    json_builder_begin_object(b);
+    add_string_or_null(b, "type", sr_finding_name(f->type));
+    add_string_or_null(b, "severity", sr_severity_name(f->severity));
+    add_time(b, "time", f->time);
+    if (f->has_end) {
+        add_time(b, "end_time", f->end);
+    }
+    add_string_or_null(b, "message", f->message);
+    json_builder_set_member_name(b, "evidence");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < f->evidence_count; i++) {
+        json_builder_begin_object(b);
+        add_frame(b, &f->evidence[i]);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void add_legs(JsonBuilder *b, const lf_connection *c)
+{
+    json_builder_set_member_name(b, "legs");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->leg_count; i++) {
+        const lf_leg *leg = &c->legs[i];
+        json_builder_begin_object(b);
+        add_endpoint(b, "client", &leg->client);
+        add_endpoint(b, "server", &leg->server);
+        json_builder_set_member_name(b, "mirror");
+        json_builder_add_boolean_value(b, leg->mirror);
+        add_int(b, "events", (int64_t)leg->events);
+        add_time(b, "first_time", leg->first);
+        add_time(b, "last_time", leg->last);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+static void add_identity(JsonBuilder *b, const lf_connection *c)
+{
+    add_string_or_null(b, "connection_id", c->connection_id);
+    char *token = printable(c->token, c->token_len);
+    add_string_or_null(b, "token", token);
+    g_free(token);
+    add_string_or_null(b, "previous_token", c->previous_token);
+    add_string_or_null(b, "protocol_version", c->protocol_version);
+    add_string_or_null(b, "client_protocol", c->client_protocol);
+    add_string_or_null(b, "url_prefix", c->url_prefix);
+    json_builder_set_member_name(b, "hubs");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->hub_count; i++) {
+        json_builder_add_string_value(b, c->hubs[i] != NULL ? c->hubs[i] : "");
+    }
+    json_builder_end_array(b);
+    add_endpoint(b, "client", &c->client);
+    add_endpoint(b, "server", &c->server);
+    json_builder_set_member_name(b, "transports");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->transport_count; i++) {
+        json_builder_add_string_value(b, sr_transport_name(c->transports[i]));
+    }
+    json_builder_end_array(b);
+}
+
+static void add_connection(JsonBuilder *b, const lf_connection *c)
+{
+    json_builder_begin_object(b);
+    add_identity(b, c);
+    add_settings(b, &c->settings);
+    add_legs(b, c);
+    json_builder_set_member_name(b, "streams");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->stream_count; i++) {
+        json_builder_add_int_value(b, (int64_t)c->streams[i]);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "keepalives");
+    json_builder_begin_object(b);
+    add_int(b, "count", (int64_t)c->keepalives);
+    add_seconds(b, "max_gap", c->keepalive_max_gap);
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "events");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->event_count; i++) {
+        add_event(b, &c->events[i]);
+    }
+    json_builder_end_array(b);
+    add_int(b, "events_dropped", (int64_t)c->events_dropped);
+    json_builder_set_member_name(b, "findings");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < c->finding_count; i++) {
+        add_finding(b, &c->findings[i]);
+    }
+    json_builder_end_array(b);
+    add_int(b, "findings_dropped", (int64_t)c->findings_dropped);
+    json_builder_set_member_name(b, "end");
+    json_builder_begin_object(b);
+    add_string_or_null(b, "type", lf_end_type_name(c->end));
+    add_time(b, "time", c->end_time);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
+static void add_inputs(JsonBuilder *b, const lf_report_input *inputs, size_t n)
+{
+    json_builder_set_member_name(b, "inputs");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < n; i++) {
+        json_builder_begin_object(b);
+        add_string_or_null(b, "path", inputs[i].path);
+        add_int(b, "packets", (int64_t)inputs[i].packets);
+        add_time(b, "first_time", inputs[i].first_time);
+        add_time(b, "last_time", inputs[i].last_time);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+static void add_summary(JsonBuilder *b, const lf_lifecycle *engine)
+{
+    size_t n = lf_lifecycle_connection_count(engine);
+    uint64_t ends[LF_END_FAILED + 1] = {0};
+    uint64_t types[SR_FINDING_TYPE_COUNT] = {0};
+    uint64_t severities[SR_SEVERITY_ERROR + 1] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const lf_connection *c = lf_lifecycle_connection(engine, i);
+        ends[c->end]++;
+        for (size_t j = 0; j < c->finding_count; j++) {
+            types[c->findings[j].type]++;
+            severities[c->findings[j].severity]++;
+        }
+    }
+    json_builder_set_member_name(b, "summary");
+    json_builder_begin_object(b);
+    add_int(b, "connections", (int64_t)n);
+    add_int(b, "untracked_events", (int64_t)lf_lifecycle_events_untracked(engine));
+    json_builder_set_member_name(b, "ends");
+    json_builder_begin_object(b);
+    for (int i = 0; i <= LF_END_FAILED; i++) {
+        add_int(b, lf_end_type_name((lf_end_type)i), (int64_t)ends[i]);
+    }
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "findings");
+    json_builder_begin_object(b);
+    for (int i = 0; i < SR_FINDING_TYPE_COUNT; i++) {
+        if (types[i] > 0) {
+            add_int(b, sr_finding_name((sr_finding_type)i), (int64_t)types[i]);
+        }
+    }
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "severities");
+    json_builder_begin_object(b);
+    for (int i = 0; i <= SR_SEVERITY_ERROR; i++) {
+        add_int(b, sr_severity_name((sr_severity)i), (int64_t)severities[i]);
+    }
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
+static int finish_tree(FILE *out, JsonBuilder *b, bool pretty, lf_report_error *err)
+{
+    JsonNode *root = json_builder_get_root(b);
+    int rc = lf_json_write(out, root, pretty);
+    if (rc == 0 && fputc('\n', out) == EOF) {
+        rc = -1;
+    }
+    json_node_unref(root);
+    if (rc != 0) {
+        set_error(err, "writing the JSON report failed");
+    }
+    return rc;
+}
+
+int lf_report_json(FILE *out, const lf_report_input *inputs, size_t input_count,
+                   const lf_lifecycle *engine, lf_report_error *err)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    add_inputs(b, inputs, input_count);
+    json_builder_set_member_name(b, "connections");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
+        add_connection(b, lf_lifecycle_connection(engine, i));
+    }
+    json_builder_end_array(b);
+    add_summary(b, engine);
+    json_builder_end_object(b);
+    int rc = finish_tree(out, b, true, err);
+    g_object_unref(b);
+    return rc;
+}
+
+int lf_report_jsonl(FILE *out, const lf_lifecycle *engine, lf_report_error *err)
+{
+    for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
+        JsonBuilder *b = json_builder_new();
+        add_connection(b, lf_lifecycle_connection(engine, i));
+        int rc = finish_tree(out, b, false, err);
+        g_object_unref(b);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,48 @@
+/* body_collector.c - whole-body buffering with leading-space tracking. */
+#include "transport/body_collector.h"
+
+void body_collector_init(body_collector *b, wire_tag tag, size_t max_body, bool track_spaces)
+{
+    *b = (body_collector){.tag = tag, .track_spaces = track_spaces, .past_spaces = !track_spaces};
+    capped_buf_init(&b->buf, max_body);
+}
+
+void body_collector_feed(body_collector *b, const uint8_t *data, size_t len,
+                         const lf_frame_ref *at)
+{
+    size_t run = 0;
+    while (!b->past_spaces && run < len && data[run] == ' ')
+        run++;
+    if (run > 0) {
+        lf_wire_event ev = wire_tag_event(&b->tag, LF_WIRE_BODY_SPACES, at);
+        ev.u.spaces.count = (uint32_t)run;
+        b->spaces += (uint32_t)run;
+        wire_tag_emit(&b->tag, &ev);
+    }
+    if (run < len) {
+        b->past_spaces = true;
+        capped_buf_append(&b->buf, data + run, len - run);
+    }
+}
+
+void body_collector_end(body_collector *b, unsigned flags, uint64_t wire_len,
+                        const lf_frame_ref *at)
+{
+    lf_wire_event ev = wire_tag_event(&b->tag, LF_WIRE_HTTP_BODY, at);
+    ev.u.body = (lf_wire_body){
+        .data = b->buf.data,
+        .len = b->buf.len,
+        .wire_len = wire_len,
+        .leading_spaces = b->spaces,
+        .flags = flags | (b->buf.truncated ? LF_WIRE_TRUNCATED : 0),
+    };
+    wire_tag_emit(&b->tag, &ev);
+    capped_buf_clear(&b->buf);
+    b->spaces = 0;
+    b->past_spaces = !b->track_spaces;
+}
+
+void body_collector_free(body_collector *b)
+{
+    capped_buf_free(&b->buf);
+}

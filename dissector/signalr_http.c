@@ -1,0 +1,263 @@
+/* HTTP hooks: request classification in a postdissector, bodies through media_type handlers
+ * (see signalr_http.h). */
+#include "signalr_http.h"
+
+#include <epan/conversation.h>
+#include <epan/dissectors/packet-http.h>
+#include <epan/proto_data.h>
+
+#include "protocol/sr_request.h"
+#include "signalr_fields.h"
+#include "signalr_message.h"
+#include "signalr_payload.h"
+#include "signalr_state.h"
+#include "signalr_stream.h"
+
+/* Content types whose bodies SignalR uses; each handler chains to the one it replaces. */
+static const char *const media_types[] = {
+    "application/json",  "application/x-www-form-urlencoded", "text/event-stream",
+    "text/html",         "application/javascript",
+};
+#define MEDIA_TYPE_COUNT G_N_ELEMENTS(media_types)
+
+/* Set once at handoff and only read afterwards. */
+static struct {
+    int proto_http;
+    dissector_handle_t http_tcp;
+    dissector_handle_t previous[MEDIA_TYPE_COUNT];
+} hooks = {.proto_http = -1};
+
+typedef struct {
+    const char *method;
+    const char *target;
+} request_line;
+
+dissector_handle_t signalr_http_tcp_handle(void)
+{
+    return hooks.http_tcp;
+}
+
+static http_conv_t *http_conversation(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    return conv != NULL ? conversation_get_proto_data(conv, hooks.proto_http) : NULL;
+}
+
+static http_req_res_t *http_exchange(packet_info *pinfo)
+{
+    return p_get_proto_data(wmem_file_scope(), pinfo, hooks.proto_http, 0);
+}
+
+/* HTTP's conversation holds the latest request line, which is rewritten whenever frames are
+ * revisited: keep this frame's copy from the first pass. */
+static const request_line *frame_request_line(packet_info *pinfo)
+{
+    request_line *line = p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto,
+                                          KEY_REQUEST_LINE);
+    if (line != NULL || PINFO_FD_VISITED(pinfo)) {
+        return line;
+    }
+    http_conv_t *http = http_conversation(pinfo);
+    if (http == NULL || http->request_uri == NULL || http->request_method == NULL) {
+        return NULL;
+    }
+    line = wmem_new(wmem_file_scope(), request_line);
+    line->method = wmem_strdup(wmem_file_scope(), http->request_method);
+    line->target = wmem_strdup(wmem_file_scope(), http->request_uri);
+    p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_REQUEST_LINE, line);
+    return line;
+}
+
+static signalr_conn *request_connection(const sr_request *req)
+{
+    const sr_param *p = &req->params[SR_PARAM_CONNECTION_TOKEN];
+    if (!(p->present && p->status == SR_OK)) {
+        p = &req->params[SR_PARAM_CONNECTION_ID];
+    }
+    if (!(p->present && p->status == SR_OK) || p->value.len == 0) {
+        return NULL;
+    }
+    return signalr_conn_for_token(p->value.data, p->value.len);
+}
+
+static gboolean is_receive(sr_request_kind kind)
+{
+    return kind == SR_REQUEST_CONNECT || kind == SR_REQUEST_RECONNECT || kind == SR_REQUEST_POLL;
+}
+
+/* First pass: remember the request and pin a receive transport to its TCP connection. */
+static signalr_request_rec *record_request(packet_info *pinfo, const sr_request *req)
+{
+    signalr_request_rec *rec =
+        signalr_request_add(pinfo->num, req->kind, req->transport, request_connection(req));
+    signalr_tcp_state *tcp = signalr_tcp_get_or_create(pinfo);
+    tcp->last_request = rec;
+    tcp->server_port = pinfo->destport;
+    if (is_receive(req->kind)) {
+        tcp->have_server_frame = FALSE;
+        tcp->ended = FALSE;
+        tcp->stream_mode = 0;
+    }
+    if (is_receive(req->kind) && signalr_prefs.stream_takeover &&
+        (req->transport == SR_TRANSPORT_SERVER_SENT_EVENTS ||
+         req->transport == SR_TRANSPORT_FOREVER_FRAME)) {
+        signalr_stream_take_over(pinfo);
+    }
+    return rec;
+}
+
+static void dissect_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const request_line *line = frame_request_line(pinfo);
+    if (line == NULL) {
+        return;
+    }
+    tvbuff_t *form = p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_FORM_BODY);
+    sr_request req;
+    signalr_parse_request(pinfo, line->method, line->target, form, &req);
+    if (req.kind == SR_REQUEST_NOT_SIGNALR) {
+        sr_request_clear(&req);
+        return;
+    }
+    signalr_request_rec *rec = PINFO_FD_VISITED(pinfo) ? signalr_request_lookup(pinfo->num)
+                                                       : record_request(pinfo, &req);
+    signalr_origin origin = {.conn = rec != NULL ? rec->conn : NULL, .request = req.kind,
+                             .transport = req.transport, .is_request = TRUE};
+    signalr_message msg;
+    signalr_message_begin(tvb, pinfo, tree, &origin, &msg);
+    proto_item_set_len(msg.item, 0);
+    signalr_show_request(tvb, pinfo, &msg, &req, form);
+    signalr_message_end(pinfo, &msg);
+    signalr_message_set_info(pinfo, sr_request_kind_name(req.kind));
+    sr_request_clear(&req);
+}
+
+/* A refused request that carried a token is a finding of its own, shown on the response. */
+static void dissect_refusal(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                            const http_req_res_t *rr)
+{
+    signalr_request_rec *rec = signalr_request_lookup(rr->req_framenum);
+    if (rec == NULL || rec->conn == NULL) {
+        return;
+    }
+    gboolean first_pass = !PINFO_FD_VISITED(pinfo);
+    http_conv_t *http = first_pass ? http_conversation(pinfo) : NULL;
+    if (first_pass && (http == NULL || http->response_code < 400)) {
+        return;
+    }
+    if (!first_pass && p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto,
+                                        KEY_REFUSAL) == NULL) {
+        return;
+    }
+    signalr_origin origin = {.conn = rec->conn, .request = rec->kind, .transport = rec->transport};
+    signalr_message msg;
+    signalr_message_begin(tvb, pinfo, tree, &origin, &msg);
+    proto_item_set_len(msg.item, 0);
+    if (msg.first_pass) {
+        p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_REFUSAL,
+                         GUINT_TO_POINTER(1));
+        if (signalr_prefs.track_lifecycle) {
+            signalr_life_rejected(rec->kind, http->response_code, &msg.verdict->findings);
+        }
+    }
+    signalr_message_end(pinfo, &msg);
+    signalr_message_set_info(pinfo, "refused");
+}
+
+static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    (void)data;
+    signalr_message_tick(tvb, pinfo, tree);
+    if (hooks.proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http")) {
+        return 0;
+    }
+    http_req_res_t *rr = http_exchange(pinfo);
+    if (rr == NULL) {
+        return 0;
+    }
+    if (rr->req_framenum == pinfo->num) {
+        dissect_request(tvb, pinfo, tree);
+    } else if (rr->res_framenum == pinfo->num) {
+        dissect_refusal(tvb, pinfo, tree, rr);
+    }
+    return 0;
+}
+
+/* A response body: what it is depends on the request it answers. */
+static void dissect_response_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    http_req_res_t *rr = http_exchange(pinfo);
+    signalr_request_rec *rec = rr != NULL ? signalr_request_lookup(rr->req_framenum) : NULL;
+    if (rec == NULL || rec->kind == SR_REQUEST_HUBS || tvb_captured_length(tvb) == 0) {
+        return;
+    }
+    if (rec->kind == SR_REQUEST_NEGOTIATE) {
+        signalr_dissect_negotiate(tvb, pinfo, tree, rec);
+        return;
+    }
+    if (is_receive(rec->kind) && (rec->transport == SR_TRANSPORT_SERVER_SENT_EVENTS ||
+                                  rec->transport == SR_TRANSPORT_FOREVER_FRAME)) {
+        signalr_stream_dissect_body(tvb, pinfo, tree, rec);
+        return;
+    }
+    signalr_origin origin = {.conn = rec->conn, .request = rec->kind,
+                             .transport = rec->transport, .from_server = TRUE};
+    signalr_message msg;
+    signalr_message_begin(tvb, pinfo, tree, &origin, &msg);
+    const char *label = signalr_show_json(tvb, pinfo, &msg, 0, (int)tvb_captured_length(tvb));
+    signalr_message_end(pinfo, &msg);
+    signalr_message_set_info(pinfo, label);
+}
+
+static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data,
+                         size_t which)
+{
+    const http_message_info_t *mi = data;
+    if (mi != NULL && proto_is_frame_protocol(pinfo->layers, "http")) {
+        if (mi->type == HTTP_REQUEST) {
+            p_add_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_FORM_BODY, tvb);
+        } else if (mi->type == HTTP_RESPONSE) {
+            dissect_response_body(tvb, pinfo, tree);
+        }
+    }
+    if (hooks.previous[which] != NULL) {
+        call_dissector_with_data(hooks.previous[which], tvb, pinfo, tree, data);
+    }
+    return (int)tvb_captured_length(tvb);
+}
+
+/* One entry point per content type, so each knows which previous handler to chain to. */
+#define MEDIA_ENTRY(n)                                                                       \
+    static int dissect_media_##n(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,        \
+                                 void *data)                                                 \
+    {                                                                                        \
+        return dissect_media(tvb, pinfo, tree, data, n);                                     \
+    }
+MEDIA_ENTRY(0)
+MEDIA_ENTRY(1)
+MEDIA_ENTRY(2)
+MEDIA_ENTRY(3)
+MEDIA_ENTRY(4)
+#undef MEDIA_ENTRY
+
+static dissector_t const media_entries[MEDIA_TYPE_COUNT] = {
+    dissect_media_0, dissect_media_1, dissect_media_2, dissect_media_3, dissect_media_4,
+};
+
+void signalr_http_register(void)
+{
+    dissector_handle_t post = create_dissector_handle(dissect_postdissector, signalr_hf.proto);
+    register_postdissector(post);
+}
+
+void signalr_http_handoff(void)
+{
+    hooks.proto_http = proto_get_id_by_filter_name("http");
+    hooks.http_tcp = find_dissector("http-over-tcp");
+    for (size_t i = 0; i < MEDIA_TYPE_COUNT; i++) {
+        hooks.previous[i] = dissector_get_string_handle(
+            find_dissector_table("media_type"), media_types[i]);
+        dissector_add_string("media_type", media_types[i],
+                             create_dissector_handle(media_entries[i], signalr_hf.proto));
+    }
+}

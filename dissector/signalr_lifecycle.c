@@ -1,0 +1,185 @@
+/* Lifecycle rules over the frames of one SignalR connection (see signalr_lifecycle.h). */
+#include "signalr_lifecycle.h"
+
+static double ms_to_s(gint64 ms)
+{
+    return (double)ms / 1000.0;
+}
+
+static gint64 nstime_ms(const nstime_t *t)
+{
+    return (gint64)t->secs * 1000 + t->nsecs / 1000000;
+}
+
+static gint64 elapsed_ms(const nstime_t *from, const nstime_t *to)
+{
+    nstime_t d;
+    nstime_delta(&d, to, from);
+    return nstime_ms(&d);
+}
+
+static void add(signalr_findings *out, sr_finding_type type, const sr_finding_values *v)
+{
+    if (out->count >= SIGNALR_MAX_FINDINGS_PER_FRAME) {
+        return;
+    }
+    char text[256];
+    sr_finding_format(text, sizeof text, type, v);
+    out->type[out->count] = type;
+    out->text[out->count] = wmem_strdup(wmem_file_scope(), text);
+    out->count++;
+}
+
+static sr_timing thresholds(const sr_timing_settings *settings, sr_transport transport)
+{
+    sr_timing t;
+    sr_timing_derive(settings, transport, &t);
+    return t;
+}
+
+/* Milliseconds after the transport loss by which the server has certainly fired
+ * OnDisconnected (the latest point of its heartbeat window). */
+static gint64 expiry_ms(const signalr_lifecycle *life, const sr_timing_settings *settings)
+{
+    return thresholds(settings, life->lost_transport).server_disconnect_max_ms;
+}
+
+static void check_fallback(signalr_lifecycle *life, sr_transport transport, signalr_findings *out)
+{
+    if (life->first_transport == SR_TRANSPORT_NONE) {
+        life->first_transport = transport;
+        return;
+    }
+    if (transport == life->first_transport || life->fallback_reported) {
+        return;
+    }
+    sr_finding_values v = {.what = sr_transport_name(life->first_transport),
+                           .what2 = sr_transport_name(transport)};
+    add(out, SR_FINDING_TRANSPORT_FALLBACK, &v);
+    life->fallback_reported = TRUE;
+}
+
+static void check_late_reconnect(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                 const nstime_t *now, signalr_findings *out)
+{
+    if (!life->transport_lost || life->aborted) {
+        return;
+    }
+    gint64 waited = elapsed_ms(&life->lost_at, now);
+    gint64 limit = expiry_ms(life, settings);
+    if (waited > limit) {
+        sr_finding_values v = {.observed = ms_to_s(waited), .threshold = ms_to_s(limit),
+                               .setting = ms_to_s(settings->disconnect_timeout_ms)};
+        add(out, SR_FINDING_RECONNECT_LATE, &v);
+    }
+}
+
+void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
+                          sr_request_kind kind, sr_transport transport, const nstime_t *now,
+                          signalr_findings *out)
+{
+    switch (kind) {
+    case SR_REQUEST_CONNECT:
+        check_fallback(life, transport, out);
+        life->transport_lost = FALSE;
+        break;
+    case SR_REQUEST_RECONNECT:
+        check_late_reconnect(life, settings, now, out);
+        life->transport_lost = FALSE;
+        life->expiry_reported = FALSE;
+        break;
+    case SR_REQUEST_POLL:
+        life->transport_lost = FALSE;
+        break;
+    case SR_REQUEST_ABORT:
+        life->aborted = TRUE;
+        break;
+    default:
+        break;
+    }
+}
+
+void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings *settings,
+                               sr_transport transport, const nstime_t *stream_gap,
+                               signalr_findings *out)
+{
+    (void)life;
+    if (stream_gap == NULL || settings->keepalive_disabled) {
+        return;
+    }
+    sr_timing t = thresholds(settings, transport);
+    if (!t.keepalive_monitored) {
+        return;
+    }
+    gint64 gap = nstime_ms(stream_gap);
+    sr_finding_values v = {.observed = ms_to_s(gap),
+                           .setting = ms_to_s(settings->keep_alive_timeout_ms)};
+    if (gap > t.client_timeout_ms) {
+        add(out, SR_FINDING_KEEPALIVE_MISSED, &v);
+    } else if (gap > t.client_warning_ms) {
+        v.threshold = ms_to_s(t.client_warning_ms);
+        add(out, SR_FINDING_KEEPALIVE_LATE, &v);
+    }
+}
+
+void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
+                                gboolean by_client, const nstime_t *now)
+{
+    if (life->transport_lost || life->aborted) {
+        return;
+    }
+    life->transport_lost = TRUE;
+    life->lost_by_client = by_client;
+    life->lost_transport = transport;
+    life->lost_at = *now;
+}
+
+void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings,
+                       const nstime_t *now, signalr_findings *out)
+{
+    if (!life->transport_lost || life->aborted || life->expiry_reported) {
+        return;
+    }
+    gint64 waited = elapsed_ms(&life->lost_at, now);
+    if (waited <= expiry_ms(life, settings)) {
+        return;
+    }
+    life->expiry_reported = TRUE;
+    sr_finding_values v = {.observed = ms_to_s(waited),
+                           .setting = ms_to_s(settings->disconnect_timeout_ms),
+                           .what = sr_transport_name(life->lost_transport)};
+    add(out, SR_FINDING_DISCONNECT_TIMEOUT, &v);
+    if (life->lost_by_client) {
+        add(out, SR_FINDING_ABORT_MISSING, &v);
+    }
+}
+
+void signalr_life_disconnect_command(signalr_findings *out)
+{
+    add(out, SR_FINDING_DISCONNECT_COMMAND, NULL);
+}
+
+void signalr_life_cursor_prefix(signalr_lifecycle *life, const char *prefix,
+                                signalr_findings *out)
+{
+    if (life->cursor_prefix != NULL && strcmp(life->cursor_prefix, prefix) != 0) {
+        sr_finding_values v = {.what = life->cursor_prefix, .what2 = prefix};
+        add(out, SR_FINDING_SERVER_CHANGED, &v);
+    }
+    if (life->cursor_prefix == NULL || strcmp(life->cursor_prefix, prefix) != 0) {
+        life->cursor_prefix = wmem_strdup(wmem_file_scope(), prefix);
+    }
+}
+
+void signalr_life_settings_assumed(const sr_timing_settings *settings, signalr_findings *out)
+{
+    sr_finding_values v = {.setting = ms_to_s(settings->keep_alive_timeout_ms),
+                           .setting2 = ms_to_s(settings->disconnect_timeout_ms)};
+    add(out, SR_FINDING_SETTINGS_ASSUMED, &v);
+}
+
+void signalr_life_rejected(sr_request_kind kind, unsigned status, signalr_findings *out)
+{
+    sr_finding_values v = {.what = sr_request_kind_name(kind), .status = (int)status};
+    add(out, SR_FINDING_REQUEST_REJECTED, &v);
+}

@@ -1,0 +1,76 @@
+/* signalr_lifecycle: the lifecycle rules, applied frame by frame on the first pass.
+ *
+ * Each function takes what a frame shows (a request, a server frame, a transport ending, or
+ * simply the passage of time) and appends the findings that become evident at that frame to a
+ * signalr_findings list. Thresholds come from protocol/sr_timing.h and wording from
+ * protocol/sr_finding.h, the same as the analyzer's. Finding texts are allocated in
+ * Wireshark's file scope (freed with the capture); the structs are plain values.
+ */
+#ifndef LIFELINE_DISSECTOR_SIGNALR_LIFECYCLE_H
+#define LIFELINE_DISSECTOR_SIGNALR_LIFECYCLE_H
+
+#include <wireshark.h>
+#include <epan/wmem_scopes.h>
+#include <wsutil/nstime.h>
+
+#include "protocol/sr_finding.h"
+#include "protocol/sr_request.h"
+#include "protocol/sr_timing.h"
+
+/* A frame rarely makes more than two findings evident; a third slot keeps headroom for a
+ * tick that expires a connection on the same frame as a request. */
+#define SIGNALR_MAX_FINDINGS_PER_FRAME 4
+
+typedef struct {
+    int count;
+    sr_finding_type type[SIGNALR_MAX_FINDINGS_PER_FRAME];
+    const char *text[SIGNALR_MAX_FINDINGS_PER_FRAME];
+} signalr_findings;
+
+/* What a connection has shown so far. Zero-initialised means "nothing seen yet". */
+typedef struct {
+    sr_transport first_transport;   /* transport of the first /connect */
+    gboolean fallback_reported;
+    gboolean transport_lost;        /* the receive transport ended, no new one yet */
+    gboolean lost_by_client;        /* the client ended it (it sent the first FIN) */
+    sr_transport lost_transport;
+    nstime_t lost_at;
+    gboolean aborted;
+    gboolean expiry_reported;
+    nstime_t last_server_frame;     /* any server-to-client SignalR frame, any stream */
+    gboolean have_server_frame;
+    const char *cursor_prefix;      /* file-scope copy of the last cursor prefix */
+} signalr_lifecycle;
+
+/* A request of this connection was seen at `now`. */
+void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
+                          sr_request_kind kind, sr_transport transport, const nstime_t *now,
+                          signalr_findings *out);
+
+/* A server-to-client frame arrived. stream_gap is the time since the previous server frame on
+ * the same receive transport (NULL when there is none, or on a non-receive response); keepalive
+ * monitoring applies on WebSockets, Server-Sent Events and forever frame only. */
+void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings *settings,
+                               sr_transport transport, const nstime_t *stream_gap,
+                               signalr_findings *out);
+
+/* The receive transport ended (FIN, or the streamed response finished). */
+void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
+                                gboolean by_client, const nstime_t *now);
+
+/* Time passed: reports the server-side expiry of a lost transport once `now` passes it. */
+void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings, const nstime_t *now,
+                       signalr_findings *out);
+
+/* A persistent response carried these facts. */
+void signalr_life_disconnect_command(signalr_findings *out);
+void signalr_life_cursor_prefix(signalr_lifecycle *life, const char *prefix,
+                                signalr_findings *out);
+
+/* The connection is first known by its token, without a negotiate. */
+void signalr_life_settings_assumed(const sr_timing_settings *settings, signalr_findings *out);
+
+/* A request carrying the token was refused with an HTTP error status. */
+void signalr_life_rejected(sr_request_kind kind, unsigned status, signalr_findings *out);
+
+#endif

@@ -1,0 +1,269 @@
+/* Common header, first-pass lifecycle bookkeeping, expert items and tap feed of every SignalR
+ * message (see signalr_message.h). */
+#include "signalr_message.h"
+
+#include <epan/dissectors/packet-tcp.h>
+#include <epan/expert.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+
+#include "signalr_fields.h"
+
+static guint next_message_index(packet_info *pinfo)
+{
+    guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto,
+                                                KEY_MESSAGE_COUNT));
+    p_add_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_MESSAGE_COUNT,
+                     GUINT_TO_POINTER(n + 1));
+    return n;
+}
+
+static void note_server_frame(packet_info *pinfo, const signalr_origin *o, signalr_verdict *v)
+{
+    signalr_conn *conn = o->conn;
+    if (conn->life.have_server_frame) {
+        nstime_delta(&v->gap, &pinfo->abs_ts, &conn->life.last_server_frame);
+        v->has_gap = TRUE;
+    }
+    conn->life.last_server_frame = pinfo->abs_ts;
+    conn->life.have_server_frame = TRUE;
+
+    const nstime_t *stream_gap = NULL;
+    nstime_t since_previous;
+    if (o->receive != NULL) {
+        if (o->receive->have_server_frame) {
+            nstime_delta(&since_previous, &pinfo->abs_ts, &o->receive->last_server_frame);
+            stream_gap = &since_previous;
+        }
+        o->receive->last_server_frame = pinfo->abs_ts;
+        o->receive->have_server_frame = TRUE;
+    }
+    if (signalr_prefs.track_lifecycle) {
+        signalr_life_server_frame(&conn->life, &conn->settings, o->transport, stream_gap,
+                                  &v->findings);
+    }
+}
+
+static void note_request(packet_info *pinfo, const signalr_origin *o, signalr_verdict *v)
+{
+    signalr_conn *conn = o->conn;
+    if (!signalr_prefs.track_lifecycle) {
+        return;
+    }
+    if (conn->settings_assumed && !conn->assumed_reported) {
+        conn->assumed_reported = TRUE;
+        signalr_life_settings_assumed(&conn->settings, &v->findings);
+    }
+    signalr_life_request(&conn->life, &conn->settings, o->request, o->transport,
+                         &pinfo->abs_ts, &v->findings);
+}
+
+static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_origin *o)
+{
+    signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
+    v->conn = o->conn;
+    if (o->conn == NULL) {
+        return v;
+    }
+    if (o->from_server) {
+        note_server_frame(pinfo, o, v);
+    } else if (o->is_request) {
+        note_request(pinfo, o, v);
+    }
+    return v;
+}
+
+static void add_connection_items(tvbuff_t *tvb, proto_tree *tree, const signalr_verdict *v)
+{
+    const signalr_conn *conn = v->conn;
+    proto_item *pi;
+    if (conn == NULL) {
+        return;
+    }
+    pi = proto_tree_add_string(tree, signalr_hf.token, tvb, 0, 0, conn->token);
+    proto_item_set_generated(pi);
+    if (conn->connection_id != NULL) {
+        pi = proto_tree_add_string(tree, signalr_hf.connection_id, tvb, 0, 0,
+                                   conn->connection_id);
+        proto_item_set_generated(pi);
+    }
+    if (conn->negotiate_frame != 0) {
+        pi = proto_tree_add_uint(tree, signalr_hf.negotiate_frame, tvb, 0, 0,
+                                 conn->negotiate_frame);
+        proto_item_set_generated(pi);
+    }
+    if (conn->settings_assumed) {
+        pi = proto_tree_add_boolean(tree, signalr_hf.settings_assumed, tvb, 0, 0, TRUE);
+        proto_item_set_generated(pi);
+    }
+    if (v->has_gap) {
+        pi = proto_tree_add_time(tree, signalr_hf.gap, tvb, 0, 0, &v->gap);
+        proto_item_set_generated(pi);
+    }
+}
+
+void signalr_message_begin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                           const signalr_origin *origin, signalr_message *msg)
+{
+    guint key = KEY_MESSAGE_BASE + next_message_index(pinfo);
+    msg->first_pass = !PINFO_FD_VISITED(pinfo);
+    msg->verdict = p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, key);
+    if (msg->verdict == NULL) {
+        msg->verdict = msg->first_pass ? first_pass_verdict(pinfo, origin)
+                                       : wmem_new0(wmem_file_scope(), signalr_verdict);
+        p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, key, msg->verdict);
+    } else {
+        msg->first_pass = FALSE;
+    }
+    msg->tvb = tvb;
+    msg->origin = *origin;
+    msg->item = proto_tree_add_item(tree, signalr_hf.proto, tvb, 0, -1, ENC_NA);
+    msg->tree = proto_item_add_subtree(msg->item, signalr_hf.ett_signalr);
+    add_connection_items(tvb, msg->tree, msg->verdict);
+}
+
+static void add_findings(packet_info *pinfo, proto_tree *tree, proto_item *item, tvbuff_t *tvb,
+                         const signalr_findings *f)
+{
+    for (int i = 0; i < f->count; i++) {
+        proto_item *pi = proto_tree_add_string(tree, signalr_hf.finding, tvb, 0, 0,
+                                               sr_finding_name(f->type[i]));
+        proto_item_set_generated(pi);
+        expert_add_info_format(pinfo, item, &signalr_hf.ei_finding[f->type[i]], "%s",
+                               f->text[i]);
+    }
+}
+
+static void queue_tap(packet_info *pinfo, const signalr_origin *o, const signalr_verdict *v)
+{
+    if (!have_tap_listener(signalr_hf.tap)) {
+        return;
+    }
+    signalr_tap_record *rec = wmem_new0(pinfo->pool, signalr_tap_record);
+    if (o != NULL) {
+        rec->request = o->request;
+        rec->transport = o->transport;
+        rec->from_server = o->from_server;
+        rec->is_request = o->is_request;
+    }
+    rec->keepalive = v->keepalive;
+    rec->has_gap = v->has_gap;
+    rec->gap_s = nstime_to_sec(&v->gap);
+    rec->findings = &v->findings;
+    tap_queue_packet(signalr_hf.tap, pinfo, rec);
+}
+
+void signalr_message_end(packet_info *pinfo, signalr_message *msg)
+{
+    add_findings(pinfo, msg->tree, msg->item, msg->tvb, &msg->verdict->findings);
+    queue_tap(pinfo, &msg->origin, msg->verdict);
+}
+
+void signalr_message_set_info(packet_info *pinfo, const char *label)
+{
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, "SignalR");
+    col_append_fstr(pinfo->cinfo, COL_INFO, " [SignalR %s]", label);
+}
+
+/* The receive transport of this TCP connection ends at the first FIN. TCP marks the flow whose
+ * FIN came first as the closing initiator; seen on the first pass, frame by frame, the first
+ * frame where either flow carries the mark is that FIN, and `fwd` is this frame's flow. */
+static void notice_transport_end(packet_info *pinfo)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    signalr_tcp_state *tcp = conv ? conversation_get_proto_data(conv, signalr_hf.proto) : NULL;
+    if (tcp == NULL || tcp->ended || tcp->last_request == NULL ||
+        tcp->last_request->conn == NULL) {
+        return;
+    }
+    sr_request_kind kind = tcp->last_request->kind;
+    if (kind != SR_REQUEST_CONNECT && kind != SR_REQUEST_RECONNECT) {
+        return;
+    }
+    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
+    if (tcpd == NULL || tcpd->fwd == NULL || tcpd->rev == NULL ||
+        !(tcpd->fwd->closing_initiator || tcpd->rev->closing_initiator)) {
+        return;
+    }
+    gboolean sender_closed_first = tcpd->fwd->closing_initiator;
+    gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
+    signalr_transport_ended(pinfo, tcp, sender_closed_first == client_sent);
+}
+
+void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client)
+{
+    signalr_conn *conn = tcp->last_request->conn;
+    tcp->ended = TRUE;
+    signalr_life_transport_end(&conn->life, tcp->last_request->transport, by_client,
+                               &pinfo->abs_ts);
+    if (conn->life.transport_lost) {
+        signalr_watch_add(conn);
+    }
+}
+
+/* Walks the connections waiting for their server-side expiry; drops those that resolved.
+ * Returns the verdicts (one per connection that expired now), or NULL. */
+static wmem_list_t *expire_connections(packet_info *pinfo)
+{
+    wmem_list_t *expired = NULL;
+    wmem_list_frame_t *it = wmem_list_head(signalr_watch_list());
+    while (it != NULL) {
+        wmem_list_frame_t *next = wmem_list_frame_next(it);
+        signalr_conn *conn = wmem_list_frame_data(it);
+        signalr_findings found = {0};
+        signalr_life_tick(&conn->life, &conn->settings, &pinfo->abs_ts, &found);
+        if (found.count > 0) {
+            signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
+            v->conn = conn;
+            v->findings = found;
+            if (expired == NULL) {
+                expired = wmem_list_new(wmem_file_scope());
+            }
+            wmem_list_append(expired, v);
+        }
+        if (!conn->life.transport_lost || conn->life.aborted || conn->life.expiry_reported) {
+            conn->watched = FALSE;
+            wmem_list_remove_frame(signalr_watch_list(), it);
+        }
+        it = next;
+    }
+    return expired;
+}
+
+static void show_expired(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                         const signalr_verdict *v)
+{
+    proto_item *item = proto_tree_add_item(tree, signalr_hf.proto, tvb, 0, 0, ENC_NA);
+    proto_tree *sub = proto_item_add_subtree(item, signalr_hf.ett_signalr);
+    proto_item_append_text(item, ", lifecycle findings");
+    signalr_verdict shown = {.conn = v->conn, .findings = v->findings};
+    add_connection_items(tvb, sub, &shown);
+    add_findings(pinfo, sub, item, tvb, &v->findings);
+    signalr_origin none = {.request = SR_REQUEST_NOT_SIGNALR};
+    queue_tap(pinfo, &none, v);
+}
+
+void signalr_message_tick(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    if (!PINFO_FD_VISITED(pinfo) && signalr_prefs.track_lifecycle && signalr_state_active()) {
+        if (pinfo->ptype == PT_TCP) {
+            notice_transport_end(pinfo);
+        }
+        wmem_list_t *expired = expire_connections(pinfo);
+        if (expired != NULL) {
+            p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK, expired);
+        }
+    }
+    wmem_list_t *expired = p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK);
+    if (expired == NULL) {
+        return;
+    }
+    for (wmem_list_frame_t *it = wmem_list_head(expired); it; it = wmem_list_frame_next(it)) {
+        show_expired(tvb, pinfo, tree, wmem_list_frame_data(it));
+    }
+}
+
+void signalr_message_register_tap(void)
+{
+    signalr_hf.tap = register_tap("signalr");
+}

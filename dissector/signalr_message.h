@@ -1,0 +1,76 @@
+/* signalr_message: one SignalR message in a frame (a request, a negotiate answer, a persistent
+ * response, a hub message, a keepalive), from the hooks' point of view.
+ *
+ * signalr_message_begin() adds the SignalR subtree with what every message shows (token,
+ * ConnectionId, link to the negotiate, time since the previous server frame) and, on the first
+ * pass, runs the lifecycle rules and stores the outcome per frame; later passes replay it, so
+ * single-pass, two-pass and GUI dissection show the same thing. Payload decoders may add
+ * findings between begin and end (first pass only); signalr_message_end() adds the expert
+ * items and queues the tap record. Stored records live in file scope; nothing to free.
+ */
+#ifndef LIFELINE_DISSECTOR_SIGNALR_MESSAGE_H
+#define LIFELINE_DISSECTOR_SIGNALR_MESSAGE_H
+
+#include <wireshark.h>
+#include <epan/packet.h>
+
+#include "signalr_state.h"
+
+typedef struct {
+    signalr_conn *conn;          /* NULL when the message cannot be tied to a connection */
+    sr_request_kind request;     /* the request this message is, or belongs to */
+    sr_transport transport;
+    gboolean from_server;
+    gboolean is_request;         /* the message is the HTTP request itself */
+    signalr_tcp_state *receive;  /* set for frames on a receive transport's TCP connection */
+} signalr_origin;
+
+/* Outcome of the first pass for one message. */
+typedef struct {
+    signalr_conn *conn;
+    gboolean has_gap;
+    nstime_t gap;                /* since the previous server frame of the connection */
+    gboolean keepalive;
+    signalr_findings findings;
+} signalr_verdict;
+
+typedef struct {
+    proto_tree *tree;            /* the SignalR subtree (NULL when no tree is built) */
+    proto_item *item;
+    signalr_verdict *verdict;
+    gboolean first_pass;         /* payload decoders may add findings only when TRUE */
+    tvbuff_t *tvb;
+    signalr_origin origin;
+} signalr_message;
+
+void signalr_message_begin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                           const signalr_origin *origin, signalr_message *msg);
+void signalr_message_end(packet_info *pinfo, signalr_message *msg);
+
+/* Appends " [SignalR <label>]" to the Info column and sets the protocol column. */
+void signalr_message_set_info(packet_info *pinfo, const char *label);
+
+/* Postdissector duty on every frame: on the first pass, notices receive transports that end
+ * here (FIN) and timeouts that expire by now; every pass shows the findings stored for the
+ * frame. */
+void signalr_message_tick(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
+
+/* The receive transport of tcp ended at this frame (first pass only). */
+void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client);
+
+/* Registers the tap ("signalr") that signalr_message_end() feeds. */
+void signalr_message_register_tap(void);
+
+/* What the tap receives per message. */
+typedef struct {
+    sr_request_kind request;
+    sr_transport transport;
+    gboolean from_server;
+    gboolean is_request;
+    gboolean keepalive;
+    gboolean has_gap;
+    double gap_s;
+    const signalr_findings *findings;
+} signalr_tap_record;
+
+#endif

@@ -1,0 +1,104 @@
+/* Percent-decoding and name=value splitting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "protocol/sr_urlcode.h"
+
+static void assert_decodes(const char *in, sr_decode_mode mode, const char *expected, size_t expected_len)
+{
+    sr_string out = {0};
+    assert_int_equal(sr_percent_decode(in, strlen(in), mode, &out, NULL), SR_OK);
+    assert_int_equal(out.len, expected_len);
+    assert_memory_equal(out.data, expected, expected_len);
+    assert_int_equal(out.data[out.len], '\0');
+    sr_string_clear(&out);
+}
+
+static void assert_bad_at(const char *in, size_t offset)
+{
+    sr_string out = {0};
+    size_t bad = 0;
+    assert_int_equal(sr_percent_decode(in, strlen(in), SR_DECODE_QUERY, &out, &bad), SR_ERR_BAD_PERCENT_ENCODING);
+    assert_int_equal(bad, offset);
+    assert_null(out.data);
+}
+
+static void test_query_mode_decodes_only_percent_escapes(void **state)
+{
+    (void)state;
+    assert_decodes("Xq7%2BaB9%2fkL+Qw%3D%3D", SR_DECODE_QUERY, "Xq7+aB9/kL+Qw==", 15);
+}
+
+static void test_form_mode_turns_plus_into_space(void **state)
+{
+    (void)state;
+    assert_decodes("hi+there%2B", SR_DECODE_FORM, "hi there+", 9);
+}
+
+static void test_percent_zero_zero_gives_an_embedded_nul(void **state)
+{
+    (void)state;
+    assert_decodes("a%00b", SR_DECODE_QUERY, "a\0b", 3);
+}
+
+static void test_empty_value_decodes_to_empty_string(void **state)
+{
+    (void)state;
+    assert_decodes("", SR_DECODE_QUERY, "", 0);
+}
+
+static void test_bad_escapes_report_the_percent_position(void **state)
+{
+    (void)state;
+    assert_bad_at("%G1", 0);
+    assert_bad_at("ab%4", 2);
+    assert_bad_at("ab%", 2);
+    assert_bad_at("%41%1G", 3);
+}
+
+static void test_pairs_are_split_skipping_empty_segments(void **state)
+{
+    (void)state;
+    const char *q = "&&a=1&b&=2&c=x=y&";
+    size_t pos = 0;
+    sr_span name, value;
+    const char *expect[][2] = {{"a", "1"}, {"b", ""}, {"", "2"}, {"c", "x=y"}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(sr_urlencoded_next(q, strlen(q), &pos, &name, &value));
+        assert_int_equal(name.len, strlen(expect[i][0]));
+        assert_memory_equal(name.ptr, expect[i][0], name.len);
+        assert_int_equal(value.len, strlen(expect[i][1]));
+        assert_memory_equal(value.ptr, expect[i][1], value.len);
+    }
+    assert_false(sr_urlencoded_next(q, strlen(q), &pos, &name, &value));
+}
+
+static void test_names_compare_case_insensitively_after_decoding(void **state)
+{
+    (void)state;
+    sr_span plain = {"CONNECTIONTOKEN", 15};
+    sr_span encoded = {"connection%54oken", 17};
+    sr_span other = {"connectionTokens", 16};
+    assert_true(sr_urlencoded_name_is(plain, SR_DECODE_QUERY, "connectionToken"));
+    assert_true(sr_urlencoded_name_is(encoded, SR_DECODE_QUERY, "connectionToken"));
+    assert_false(sr_urlencoded_name_is(other, SR_DECODE_QUERY, "connectionToken"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_mode_decodes_only_percent_escapes),
+        cmocka_unit_test(test_form_mode_turns_plus_into_space),
+        cmocka_unit_test(test_percent_zero_zero_gives_an_embedded_nul),
+        cmocka_unit_test(test_empty_value_decodes_to_empty_string),
+        cmocka_unit_test(test_bad_escapes_report_the_percent_position),
+        cmocka_unit_test(test_pairs_are_split_skipping_empty_segments),
+        cmocka_unit_test(test_names_compare_case_insensitively_after_decoding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -94,7 +94,6 @@ static signalr_request_rec *record_request(packet_info *pinfo, const sr_request 
     tcp->last_request = rec;
     tcp->server_port = pinfo->destport;
     if (is_receive(req->kind)) {
-        tcp->have_server_frame = FALSE;
         tcp->ended = FALSE;
         tcp->stream_mode = 0;
     }
@@ -114,7 +113,8 @@ static void dissect_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     }
     tvbuff_t *form = p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_FORM_BODY);
     sr_request req;
-    signalr_parse_request(pinfo, line->method, line->target, form, &req);
+    sr_error err = {0};
+    sr_status status = signalr_parse_request(pinfo, line->method, line->target, form, &req, &err);
     if (req.kind == SR_REQUEST_NOT_SIGNALR) {
         sr_request_clear(&req);
         return;
@@ -127,6 +127,9 @@ static void dissect_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     signalr_message_begin(tvb, pinfo, tree, &origin, &msg);
     proto_item_set_len(msg.item, 0);
     signalr_show_request(tvb, pinfo, &msg, &req, form);
+    if (status != SR_OK) {
+        signalr_add_malformed(pinfo, msg.tree, tvb, 0, 0, "request", &err);
+    }
     signalr_message_end(pinfo, &msg);
     signalr_message_set_info(pinfo, sr_request_kind_name(req.kind));
     sr_request_clear(&req);

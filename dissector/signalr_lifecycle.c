@@ -74,6 +74,36 @@ static void check_late_reconnect(signalr_lifecycle *life, const sr_timing_settin
     }
 }
 
+/* The silence since the connection's last receive-transport frame, checked against the
+ * client's keepalive thresholds when it ends (a frame arrives or the client reconnects). */
+static void check_silence(signalr_lifecycle *life, const sr_timing_settings *settings,
+                          sr_transport transport, const nstime_t *now, signalr_findings *out)
+{
+    if (!life->have_receive_frame || settings->keepalive_disabled) {
+        return;
+    }
+    sr_timing t = thresholds(settings, transport);
+    if (!t.keepalive_monitored) {
+        return;
+    }
+    gint64 gap = elapsed_ms(&life->last_receive_frame, now);
+    sr_finding_values v = {.observed = ms_to_s(gap),
+                           .setting = ms_to_s(settings->keep_alive_timeout_ms)};
+    if (gap > t.client_timeout_ms) {
+        add(out, SR_FINDING_KEEPALIVE_MISSED, &v);
+    } else if (gap > t.client_warning_ms) {
+        v.threshold = ms_to_s(t.client_warning_ms);
+        add(out, SR_FINDING_KEEPALIVE_LATE, &v);
+    }
+}
+
+/* A new receive transport restarts the client's keepalive watch. */
+static void restart_silence(signalr_lifecycle *life, const nstime_t *now)
+{
+    life->last_receive_frame = *now;
+    life->have_receive_frame = TRUE;
+}
+
 void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
                           sr_request_kind kind, sr_transport transport, const nstime_t *now,
                           signalr_findings *out)
@@ -82,11 +112,19 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
     case SR_REQUEST_CONNECT:
         check_fallback(life, transport, out);
         life->transport_lost = FALSE;
+        restart_silence(life, now);
         break;
     case SR_REQUEST_RECONNECT:
+        /* The first attempt ends a silence on a transport that was never closed; retries while
+         * reconnecting are not new silences. */
+        if (!life->transport_lost && !life->reconnecting) {
+            check_silence(life, settings, transport, now, out);
+        }
         check_late_reconnect(life, settings, now, out);
         life->transport_lost = FALSE;
         life->expiry_reported = FALSE;
+        life->reconnecting = TRUE;
+        restart_silence(life, now);
         break;
     case SR_REQUEST_POLL:
         life->transport_lost = FALSE;
@@ -100,26 +138,14 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
 }
 
 void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings *settings,
-                               sr_transport transport, const nstime_t *stream_gap,
+                               sr_transport transport, const nstime_t *now,
                                signalr_findings *out)
 {
-    (void)life;
-    if (stream_gap == NULL || settings->keepalive_disabled) {
-        return;
+    if (!life->reconnecting) {
+        check_silence(life, settings, transport, now, out);
     }
-    sr_timing t = thresholds(settings, transport);
-    if (!t.keepalive_monitored) {
-        return;
-    }
-    gint64 gap = nstime_ms(stream_gap);
-    sr_finding_values v = {.observed = ms_to_s(gap),
-                           .setting = ms_to_s(settings->keep_alive_timeout_ms)};
-    if (gap > t.client_timeout_ms) {
-        add(out, SR_FINDING_KEEPALIVE_MISSED, &v);
-    } else if (gap > t.client_warning_ms) {
-        v.threshold = ms_to_s(t.client_warning_ms);
-        add(out, SR_FINDING_KEEPALIVE_LATE, &v);
-    }
+    life->reconnecting = FALSE;
+    restart_silence(life, now);
 }
 
 void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
@@ -129,6 +155,7 @@ void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
         return;
     }
     life->transport_lost = TRUE;
+    life->have_receive_frame = FALSE; /* a known loss, not a silence */
     life->lost_by_client = by_client;
     life->lost_transport = transport;
     life->lost_at = *now;

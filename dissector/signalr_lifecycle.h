@@ -39,6 +39,9 @@ typedef struct {
     gboolean expiry_reported;
     nstime_t last_server_frame;     /* any server-to-client SignalR frame, any stream */
     gboolean have_server_frame;
+    nstime_t last_receive_frame;    /* server frame on any receive transport (WS, SSE, FF) */
+    gboolean have_receive_frame;
+    gboolean reconnecting;          /* /reconnect sent, no server frame on a receive transport since */
     const char *cursor_prefix;      /* file-scope copy of the last cursor prefix */
 } signalr_lifecycle;
 
@@ -47,11 +50,12 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
                           sr_request_kind kind, sr_transport transport, const nstime_t *now,
                           signalr_findings *out);
 
-/* A server-to-client frame arrived. stream_gap is the time since the previous server frame on
- * the same receive transport (NULL when there is none, or on a non-receive response); keepalive
- * monitoring applies on WebSockets, Server-Sent Events and forever frame only. */
+/* A server-to-client frame arrived on a receive transport at `now`. The silence since the
+ * previous one (or since the transport was requested) is checked against the client's
+ * keepalive thresholds on WebSockets, Server-Sent Events and forever frame; a /reconnect on a
+ * transport that was silent but not closed is checked the same way. */
 void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings *settings,
-                               sr_transport transport, const nstime_t *stream_gap,
+                               sr_transport transport, const nstime_t *now,
                                signalr_findings *out);
 
 /* The receive transport ended (FIN, or the streamed response finished). */

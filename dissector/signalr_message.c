@@ -28,18 +28,8 @@ static void note_server_frame(packet_info *pinfo, const signalr_origin *o, signa
     conn->life.last_server_frame = pinfo->abs_ts;
     conn->life.have_server_frame = TRUE;
 
-    const nstime_t *stream_gap = NULL;
-    nstime_t since_previous;
-    if (o->receive != NULL) {
-        if (o->receive->have_server_frame) {
-            nstime_delta(&since_previous, &pinfo->abs_ts, &o->receive->last_server_frame);
-            stream_gap = &since_previous;
-        }
-        o->receive->last_server_frame = pinfo->abs_ts;
-        o->receive->have_server_frame = TRUE;
-    }
-    if (signalr_prefs.track_lifecycle) {
-        signalr_life_server_frame(&conn->life, &conn->settings, o->transport, stream_gap,
+    if (o->receive != NULL && signalr_prefs.track_lifecycle) {
+        signalr_life_server_frame(&conn->life, &conn->settings, o->transport, &pinfo->abs_ts,
                                   &v->findings);
     }
 }
@@ -165,9 +155,14 @@ void signalr_message_set_info(packet_info *pinfo, const char *label)
     col_append_fstr(pinfo->cinfo, COL_INFO, " [SignalR %s]", label);
 }
 
-/* The receive transport of this TCP connection ends at the first FIN. TCP marks the flow whose
- * FIN came first as the closing initiator; seen on the first pass, frame by frame, the first
- * frame where either flow carries the mark is that FIN, and `fwd` is this frame's flow. */
+/* packet-tcp.c's TCP_COMPLETENESS_RST bit of tcp_analysis.conversation_completeness (the value
+ * is not in the public header of 4.0). */
+#define TCP_CONVERSATION_RST_SEEN 0x20
+
+/* The receive transport of this TCP connection ends at its first FIN or RST. TCP marks the flow
+ * whose FIN came first as the closing initiator and records an RST in the conversation's
+ * completeness; seen frame by frame on the first pass, the first frame that shows either is
+ * the one that carried it, and `fwd` is this frame's flow. */
 static void notice_transport_end(packet_info *pinfo)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
@@ -181,13 +176,17 @@ static void notice_transport_end(packet_info *pinfo)
         return;
     }
     struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
-    if (tcpd == NULL || tcpd->fwd == NULL || tcpd->rev == NULL ||
-        !(tcpd->fwd->closing_initiator || tcpd->rev->closing_initiator)) {
+    if (tcpd == NULL || tcpd->fwd == NULL || tcpd->rev == NULL) {
         return;
     }
-    gboolean sender_closed_first = tcpd->fwd->closing_initiator;
+    gboolean fin = tcpd->fwd->closing_initiator || tcpd->rev->closing_initiator;
+    gboolean rst = (tcpd->conversation_completeness & TCP_CONVERSATION_RST_SEEN) != 0;
+    if (!fin && !rst) {
+        return;
+    }
     gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
-    signalr_transport_ended(pinfo, tcp, sender_closed_first == client_sent);
+    gboolean by_client = fin ? tcpd->fwd->closing_initiator == client_sent : client_sent;
+    signalr_transport_ended(pinfo, tcp, by_client);
 }
 
 void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client)

@@ -41,8 +41,8 @@ static void add_json_node(proto_tree *tree, int hf, tvbuff_t *tvb, int off, int 
     g_free(text);
 }
 
-static void add_malformed(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, int off, int len,
-                          const char *what, const sr_error *err)
+void signalr_add_malformed(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, int off, int len,
+                           const char *what, const sr_error *err)
 {
     proto_tree_add_expert_format(tree, pinfo, &signalr_hf.ei_malformed, tvb, off, len,
                                  "%s: %s%s%s", what, sr_status_message(err->status),
@@ -65,15 +65,14 @@ static char *copy_bytes(packet_info *pinfo, tvbuff_t *tvb, int off, int len, gui
 /* ------------------------------------------------------------------ requests */
 
 sr_status signalr_parse_request(packet_info *pinfo, const char *method, const char *target,
-                                tvbuff_t *form, sr_request *req)
+                                tvbuff_t *form, sr_request *req, sr_error *err)
 {
     size_t target_len = strnlen(target, SIGNALR_MAX_REQUEST_TEXT + 1);
     const char *form_bytes = NULL;
     size_t form_len = 0;
-    sr_error err = {0};
     if (target_len > SIGNALR_MAX_REQUEST_TEXT) {
         memset(req, 0, sizeof *req);
-        return SR_ERR_FIELD_RANGE;
+        return sr_error_set(err, SR_ERR_FIELD_RANGE, "request-target", SR_NO_OFFSET);
     }
     if (form != NULL) {
         guint n = tvb_captured_length(form);
@@ -83,7 +82,7 @@ sr_status signalr_parse_request(packet_info *pinfo, const char *method, const ch
         }
     }
     return sr_request_parse(method, strlen(method), target, target_len, form_bytes, form_len, req,
-                            &err);
+                            err);
 }
 
 static const sr_string *param(const sr_request *req, sr_param_id id)
@@ -122,7 +121,7 @@ static void show_form_data(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                                                  "Hub invocation");
         show_hub_invocation(hub, tvb, 0, 0, &inv);
     } else if (err.status != SR_ERR_MISSING_FIELD) {
-        add_malformed(pinfo, tree, tvb, 0, 0, "send data", &err);
+        signalr_add_malformed(pinfo, tree, tvb, 0, 0, "send data", &err);
     }
     sr_hub_invocation_clear(&inv);
 }
@@ -233,7 +232,7 @@ void signalr_dissect_negotiate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
     if (st == SR_OK) {
         show_negotiate(msg.tree, tvb, &neg);
     } else {
-        add_malformed(pinfo, msg.tree, tvb, 0, len, "negotiate response", &err);
+        signalr_add_malformed(pinfo, msg.tree, tvb, 0, len, "negotiate response", &err);
     }
     sr_negotiate_clear(&neg);
     signalr_message_end(pinfo, &msg);
@@ -276,7 +275,7 @@ static void show_hub_value(proto_tree *parent, packet_info *pinfo, tvbuff_t *tvb
         if (sr_hub_invocation_from_node(value, &inv, &err) == SR_OK) {
             show_hub_invocation(tree, tvb, off, len, &inv);
         } else {
-            add_malformed(pinfo, tree, tvb, off, len, "hub invocation", &err);
+            signalr_add_malformed(pinfo, tree, tvb, off, len, "hub invocation", &err);
         }
         sr_hub_invocation_clear(&inv);
         break;
@@ -286,7 +285,7 @@ static void show_hub_value(proto_tree *parent, packet_info *pinfo, tvbuff_t *tvb
         if (sr_hub_result_from_node(value, &res, &err) == SR_OK) {
             show_hub_result(tree, tvb, off, len, &res);
         } else {
-            add_malformed(pinfo, tree, tvb, off, len, "hub result", &err);
+            signalr_add_malformed(pinfo, tree, tvb, off, len, "hub result", &err);
         }
         sr_hub_result_clear(&res);
         break;
@@ -296,7 +295,7 @@ static void show_hub_value(proto_tree *parent, packet_info *pinfo, tvbuff_t *tvb
         if (sr_hub_progress_from_node(value, &prog, &err) == SR_OK) {
             show_hub_progress(tree, tvb, off, len, &prog);
         } else {
-            add_malformed(pinfo, tree, tvb, off, len, "hub progress", &err);
+            signalr_add_malformed(pinfo, tree, tvb, off, len, "hub progress", &err);
         }
         sr_hub_progress_clear(&prog);
         break;
@@ -342,7 +341,7 @@ static const char *show_persistent(signalr_message *msg, packet_info *pinfo, tvb
     sr_error err = {0};
     const char *label = "message";
     if (sr_persistent_from_node(root, &resp, &err) != SR_OK) {
-        add_malformed(pinfo, msg->tree, tvb, off, len, "persistent response", &err);
+        signalr_add_malformed(pinfo, msg->tree, tvb, off, len, "persistent response", &err);
         sr_persistent_clear(&resp);
         return "malformed";
     }
@@ -409,7 +408,7 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
     sr_error err = {0};
     if (bytes == NULL) {
         sr_error_set(&err, SR_ERR_FIELD_RANGE, NULL, SR_NO_OFFSET);
-        add_malformed(pinfo, msg->tree, tvb, offset, len, "payload too large", &err);
+        signalr_add_malformed(pinfo, msg->tree, tvb, offset, len, "payload too large", &err);
         return "oversized";
     }
     int spaces = leading_spaces(bytes, len);
@@ -418,7 +417,7 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
                             (guint32)spaces);
     }
     if (sr_payload_parse(bytes, (size_t)len, &root, NULL, &err) != SR_OK) {
-        add_malformed(pinfo, msg->tree, tvb, offset, len, "JSON", &err);
+        signalr_add_malformed(pinfo, msg->tree, tvb, offset, len, "JSON", &err);
         return "malformed";
     }
     sr_payload_kind kind = sr_payload_classify_node(root);

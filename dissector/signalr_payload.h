@@ -12,6 +12,7 @@
 #include <epan/packet.h>
 
 #include "protocol/sr_request.h"
+#include "protocol/sr_status.h"
 #include "signalr_message.h"
 
 /* The longest request-target or form body decoded. Real SignalR URLs stay under 2 KB
@@ -24,10 +25,15 @@
  * the json-glib tree made for one message. */
 #define SIGNALR_MAX_JSON_TEXT (4u * 1024u * 1024u)
 
-/* Decodes a request line (method and target) and its form body (may be NULL) into *req.
- * The caller calls sr_request_clear(req) afterwards in every case. */
+/* Decodes a request line (method and target) and its form body (may be NULL) into *req;
+ * err says what did not decode. The caller calls sr_request_clear(req) afterwards in every
+ * case. */
 sr_status signalr_parse_request(packet_info *pinfo, const char *method, const char *target,
-                                tvbuff_t *form, sr_request *req);
+                                tvbuff_t *form, sr_request *req, sr_error *err);
+
+/* Adds a "malformed" expert item naming what failed to decode and why. */
+void signalr_add_malformed(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, int off, int len,
+                           const char *what, const sr_error *err);
 
 /* Adds the request subtree (kind, transport, decoded parameters, form data and the hub
  * invocation inside it). */

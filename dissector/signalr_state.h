@@ -55,8 +55,6 @@ typedef struct {
 typedef struct {
     signalr_request_rec *last_request;
     guint32 server_port;
-    nstime_t last_server_frame;  /* for keepalive gaps on this receive transport */
-    gboolean have_server_frame;
     gboolean ended;              /* FIN seen or the streamed response finished */
     int stream_mode;             /* signalr_stream.c: how the streamed response is framed */
 } signalr_tcp_state;

@@ -21,6 +21,10 @@
  * 64-bit size needs. */
 #define SIGNALR_MAX_CHUNK_LINE 64
 
+/* One server flush is one event; hosts may coalesce a few dozen. 1000 per reassembled PDU
+ * bounds the tree items and per-frame records a hostile stream can make us create. */
+#define SIGNALR_MAX_EVENTS_PER_PDU 1000
+
 /* What dissect_pdu() reports besides a consumed byte count. */
 enum { PDU_NEED_MORE = -1, PDU_HAND_BACK = -2 };
 
@@ -66,28 +70,19 @@ static void emit_event(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cons
     signalr_message_set_info(pinfo, label);
 }
 
-/* Length of the line at off (without its CR/LF) and where the next starts; -1 at the end. */
-static int line_at(tvbuff_t *tvb, int off, int end, int *next)
-{
-    if (off >= end) {
-        return -1;
-    }
-    int len = tvb_find_line_end(tvb, off, end - off, next, FALSE);
-    return len;
-}
-
 /* SSE: events end at a blank line; a "data:" line carries the payload (SignalR sends one per
  * event). Other fields and comments are shown as part of the event only. */
 static void emit_sse_events(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             const stream_ctx *c)
 {
     int end = (int)tvb_captured_length(tvb);
-    int ev_start = 0, data_off = -1, data_len = 0, pos = 0, next;
-    while (pos < end) {
-        int len = line_at(tvb, pos, end, &next);
+    int ev_start = 0, data_off = -1, data_len = 0, pos = 0, next, emitted = 0;
+    while (pos < end && emitted < SIGNALR_MAX_EVENTS_PER_PDU) {
+        int len = tvb_find_line_end(tvb, pos, end - pos, &next, FALSE);
         if (len == 0) {
             if (data_off >= 0) {
                 emit_event(tvb, pinfo, tree, c, ev_start, next - ev_start, data_off, data_len);
+                emitted++;
             }
             ev_start = next;
             data_off = -1;
@@ -103,55 +98,50 @@ static void emit_sse_events(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
 }
 
+/* Offset of the first occurrence of text in [from, end), or -1. */
+static int find_text(tvbuff_t *tvb, int from, int end, const char *text)
+{
+    int n = (int)strlen(text);
+    for (int i = from; i + n <= end; i++) {
+        i = tvb_find_guint8(tvb, i, end - i, (guint8)text[0]);
+        if (i < 0 || i + n > end) {
+            return -1;
+        }
+        if (tvb_strneql(tvb, i, text, n) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static int skip_line_ends(tvbuff_t *tvb, int pos, int end)
+{
+    while (pos < end && (tvb_get_guint8(tvb, pos) == '\r' || tvb_get_guint8(tvb, pos) == '\n')) {
+        pos++;
+    }
+    return pos;
+}
+
 /* Forever frame: <script>r(c, JSON);</script> per message; anything else is the prelude. */
 static void emit_forever_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                const stream_ctx *c)
 {
     static const char open[] = "<script>r(c, ";
     static const char close[] = ");</script>";
-    const int open_len = (int)sizeof open - 1, close_len = (int)sizeof close - 1;
-    int end = (int)tvb_captured_length(tvb);
-    int pos = 0;
-    while (pos < end) {
-        int start = -1;
-        for (int i = pos; i + open_len <= end; i++) {
-            i = tvb_find_guint8(tvb, i, end - i, '<');
-            if (i < 0 || i + open_len > end) {
-                break;
-            }
-            if (tvb_strneql(tvb, i, open, open_len) == 0) {
-                start = i;
-                break;
-            }
+    int end = (int)tvb_captured_length(tvb), pos = 0, emitted = 0;
+    while (pos < end && emitted++ < SIGNALR_MAX_EVENTS_PER_PDU) {
+        int start = find_text(tvb, pos, end, open);
+        if (start != pos) { /* text before the next script (or up to the end): the prelude */
+            int stop = start < 0 ? end : start;
+            emit_event(tvb, pinfo, tree, c, pos, stop - pos, 0, -1);
+            pos = stop;
+            continue;
         }
-        if (start < 0) {
-            emit_event(tvb, pinfo, tree, c, pos, end - pos, 0, -1);
-            return;
-        }
-        if (start > pos) {
-            emit_event(tvb, pinfo, tree, c, pos, start - pos, 0, -1);
-        }
-        int json = start + open_len, stop = -1;
-        for (int i = json; i + close_len <= end; i++) {
-            i = tvb_find_guint8(tvb, i, end - i, ')');
-            if (i < 0 || i + close_len > end) {
-                break;
-            }
-            if (tvb_strneql(tvb, i, close, close_len) == 0) {
-                stop = i;
-                break;
-            }
-        }
-        if (stop < 0) {
-            emit_event(tvb, pinfo, tree, c, start, end - start, json, end - json);
-            return;
-        }
-        int after = stop + close_len;
-        while (after < end && (tvb_get_guint8(tvb, after) == '\r' ||
-                               tvb_get_guint8(tvb, after) == '\n')) {
-            after++;
-        }
-        emit_event(tvb, pinfo, tree, c, start, after - start, json, stop - json);
+        int json = start + (int)strlen(open);
+        int stop = find_text(tvb, json, end, close);
+        int after = stop < 0 ? end : skip_line_ends(tvb, stop + (int)strlen(close), end);
+        emit_event(tvb, pinfo, tree, c, start, after - start, json,
+                   (stop < 0 ? end : stop) - json);
         pos = after;
     }
 }
@@ -167,6 +157,8 @@ static void emit_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const
 
 /* ------------------------------------------------------------------ HTTP framing */
 
+/* True when the header line at off is `name` (case-insensitive, colon included) and its value
+ * contains `value` (lower case), ignoring case. */
 static gboolean header_is(tvbuff_t *tvb, int off, int len, const char *name, const char *value)
 {
     int n = (int)strlen(name);
@@ -174,7 +166,10 @@ static gboolean header_is(tvbuff_t *tvb, int off, int len, const char *name, con
         return FALSE;
     }
     char *rest = (char *)tvb_get_string_enc(wmem_packet_scope(), tvb, off + n, len - n, ENC_ASCII);
-    return strstr(g_ascii_strdown(rest, -1), value) != NULL;
+    for (char *p = rest; *p != '\0'; p++) {
+        *p = g_ascii_tolower(*p);
+    }
+    return strstr(rest, value) != NULL;
 }
 
 /* HTTP dissects bytes from offset on as if TCP had called it directly: it may ask TCP for
@@ -412,6 +407,8 @@ static int dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
         col_add_fstr(pinfo->cinfo, COL_INFO, "%s stream", sr_transport_name(c.rec->transport));
     }
     while (offset < end && !c.ended) {
+        /* An event's length is unknown until its terminator arrives, so TCP is asked for one
+         * more segment at a time; SIGNALR_MAX_STREAM_PDU bounds the rescans. */
         int used = dissect_pdu(tvb, pinfo, tree, &c, offset);
         if (used == PDU_NEED_MORE && pinfo->can_desegment) {
             pinfo->desegment_offset = offset;
@@ -454,7 +451,8 @@ void signalr_stream_take_over(packet_info *pinfo)
 void signalr_stream_dissect_body(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                  signalr_request_rec *rec)
 {
-    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
-    stream_ctx c = {.tcp = tcp, .rec = rec};
+    /* HTTP delivers the body when the response ended: the events' own arrival times are
+     * unknown, so they are not treated as receive-transport frames (no keepalive timing). */
+    stream_ctx c = {.tcp = NULL, .rec = rec};
     emit_body(tvb, pinfo, tree, &c);
 }

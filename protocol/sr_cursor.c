@@ -110,6 +110,19 @@ void sr_cursor_clear(sr_cursor *cursor)
     memset(cursor, 0, sizeof(*cursor));
 }
 
+sr_span sr_cursor_prefix_text(const char *bytes, size_t len)
+{
+    sr_cursor c;
+    sr_status status;
+    size_t end = read_prefix(bytes, len, &c, NULL, &status);
+    sr_span span = {NULL, 0};
+    if (status == SR_OK && end > 0) {
+        span.ptr = bytes;
+        span.len = end;
+    }
+    return span;
+}
+
 bool sr_cursor_same_origin(const sr_cursor *a, const sr_cursor *b)
 {
     return a->prefix == b->prefix && a->prefix_id == b->prefix_id;

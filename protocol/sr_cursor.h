@@ -39,6 +39,11 @@ sr_status sr_cursor_parse(const char *bytes, size_t len, sr_cursor *out, sr_erro
 /* Frees the entries and zeroes the cursor. */
 void sr_cursor_clear(sr_cursor *cursor);
 
+/* The prefix text of a cursor ("d-6A1F30C2-" or "s-") as a span into bytes, without parsing
+ * the entries; an absent span when the cursor has no well-formed prefix. Cheap enough to key
+ * server-instance changes on every response. */
+sr_span sr_cursor_prefix_text(const char *bytes, size_t len);
+
 /* True when both cursors come from the same message bus instance (same prefix kind and d- id):
  * a different d- prefix means a server restart or a different server (sec. 6.2). */
 bool sr_cursor_same_origin(const sr_cursor *a, const sr_cursor *b);

@@ -72,9 +72,21 @@ static const char *text(const char *s)
 
 /* Each case names the sr_finding_values fields it reads. Negotiated settings print with %g so
  * that 20.0 reads "20 s"; measured and derived durations print with one decimal. */
+/* "at 35.0 s" or, for a window, "at 30.0-40.0 s". */
+static const char *window(char *out, size_t cap, const sr_finding_values *v)
+{
+    if (v->threshold2 > v->threshold) {
+        snprintf(out, cap, "at %.1f-%.1f s", v->threshold, v->threshold2);
+    } else {
+        snprintf(out, cap, "at %.1f s", v->threshold);
+    }
+    return out;
+}
+
 int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_finding_values *v)
 {
     static const sr_finding_values none = {0};
+    char text_buf[64];
     if (v == NULL) {
         v = &none;
     }
@@ -89,7 +101,7 @@ int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_find
                         "no data from server for %.1f s, KeepAliveTimeout %g s: the client "
                         "starts reconnecting",
                         v->observed, v->setting);
-    case SR_FINDING_RECONNECT_LATE: /* observed, threshold, setting, what (reason or NULL) */
+    case SR_FINDING_RECONNECT_LATE: /* observed, threshold, threshold2, setting, what */
         if (v->what != NULL) {
             return snprintf(buf, cap,
                             "reconnect %.1f s after the transport was lost, %s: the server had "
@@ -98,14 +110,15 @@ int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_find
         }
         return snprintf(buf, cap,
                         "reconnect %.1f s after the transport was lost, past the server's expiry "
-                        "at %.1f s (DisconnectTimeout %g s): the server had already ended the "
-                        "connection",
-                        v->observed, v->threshold, v->setting);
-    case SR_FINDING_DISCONNECT_TIMEOUT: /* observed, setting */
+                        "%s (DisconnectTimeout %g s): the server %s ended the connection",
+                        v->observed, window(text_buf, sizeof text_buf, v), v->setting,
+                        v->observed > v->threshold2 ? "had already" : "may already have");
+    case SR_FINDING_DISCONNECT_TIMEOUT: /* observed, threshold, threshold2, setting */
         return snprintf(buf, cap,
                         "transport lost and no reconnect, poll or /abort for %.1f s, "
-                        "DisconnectTimeout %g s: the server ended the connection by timeout",
-                        v->observed, v->setting);
+                        "DisconnectTimeout %g s: the server ended the connection by timeout %s "
+                        "after the loss",
+                        v->observed, v->setting, window(text_buf, sizeof text_buf, v));
     case SR_FINDING_TRANSPORT_FALLBACK: /* what (old transport), what2 (new transport) */
         return snprintf(buf, cap, "transport fell back from %s to %s under the same token",
                         text(v->what), text(v->what2));

@@ -51,6 +51,7 @@ const char *sr_severity_name(sr_severity severity);
 typedef struct {
     double observed;   /* the measured duration: gap, delay, poll length */
     double threshold;  /* the limit it was compared with */
+    double threshold2; /* upper end when the limit is a window (0: no window) */
     double setting;    /* the negotiate setting the limit derives from */
     double setting2;   /* a second setting when a message names two */
     uint64_t count;    /* invocations, lost bytes */

@@ -72,7 +72,12 @@ typedef struct {
     JsonNode *state;         /* S */
 } sr_hub_result;
 
+/* Reads a hub result: I required (string, or an integer printed as text); R, D and S of any
+ * JSON type; E and T strings; H boolean. */
 sr_status sr_hub_result_from_node(JsonNode *value, sr_hub_result *out, sr_error *err);
+
+/* Same from plain JSON text (a WebSocket frame or a /send response body). A JSONP-wrapped
+ * /send response goes through sr_payload_parse() and sr_hub_result_from_node() instead. */
 sr_status sr_hub_result_parse(const char *bytes, size_t len, sr_hub_result *out, sr_error *err);
 void sr_hub_result_clear(sr_hub_result *res);
 
@@ -82,6 +87,7 @@ typedef struct {
     JsonNode *data;          /* P.D, or NULL when absent */
 } sr_hub_progress;
 
+/* Reads a progress message: outer I a string, P an object whose I is a string or integer. */
 sr_status sr_hub_progress_from_node(JsonNode *value, sr_hub_progress *out, sr_error *err);
 void sr_hub_progress_clear(sr_hub_progress *prog);
 

@@ -59,9 +59,9 @@ static sr_status screen(const char *b, size_t n, size_t *overflow_count, sr_erro
             depth -= depth > 0;
         } else if (c == '"') {
             in_string = true;
-        } else if (c == '\'' || c == '/' || c == '#') {
-            /* json-glib accepts quotes, comments and hashes JSON forbids; they would also hide
-             * brackets from the depth count above. */
+        } else if (c == '\'' || c == '/' || c == '#' || c == 'x' || c == 'X') {
+            /* json-glib accepts quotes, comments and hashes JSON forbids, which would hide
+             * brackets from the depth count above, and hex numbers, which it would wrap. */
             return sr_error_set(err, SR_ERR_JSON_SYNTAX, NULL, i);
         }
         i++;

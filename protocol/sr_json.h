@@ -21,7 +21,8 @@
 #define SR_JSON_MAX_DEPTH 128
 
 /* Parses len bytes of JSON text into *root (caller unrefs). Integers too large for int64 are
- * read as doubles, as a JavaScript client would. On error *root is NULL. */
+ * read as doubles, as a JavaScript client would. json-glib keeps strings as C strings, so a
+ * string containing \u0000 is cut at that point. On error *root is NULL. */
 sr_status sr_json_parse(const char *bytes, size_t len, JsonNode **root, sr_error *err);
 
 /* Field presence and type outcome for the readers below. */

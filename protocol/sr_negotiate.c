@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/sr_json.h"
+#include "protocol/sr_payload.h"
 
 typedef struct {
     const char *key;
@@ -109,9 +110,12 @@ sr_status sr_negotiate_parse(const char *bytes, size_t len, sr_negotiate *out, s
 {
     memset(out, 0, sizeof(*out));
     JsonNode *root;
-    sr_status status = sr_json_parse(bytes, len, &root, err);
+    sr_span callback;
+    sr_status status = sr_payload_parse(bytes, len, &root, &callback, err);
     if (status != SR_OK)
         return status;
+    if (callback.ptr != NULL)
+        sr_string_set(&out->jsonp_callback, callback.ptr, callback.len);
     if (!JSON_NODE_HOLDS_OBJECT(root)) {
         json_node_unref(root);
         return sr_error_set(err, SR_ERR_NOT_OBJECT, NULL, SR_NO_OFFSET);
@@ -137,6 +141,7 @@ void sr_negotiate_clear(sr_negotiate *neg)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(STRING_FIELDS); i++)
         sr_string_clear((sr_string *)((char *)neg + STRING_FIELDS[i].offset));
+    sr_string_clear(&neg->jsonp_callback);
     memset(neg, 0, sizeof(*neg));
 }
 

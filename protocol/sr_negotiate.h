@@ -69,9 +69,11 @@ typedef struct {
     sr_duration transport_connect_timeout;
     sr_duration long_poll_delay;
     bool try_websockets;
+    sr_string jsonp_callback; /* callback name when the body was JSONP-wrapped (callback=) */
 } sr_negotiate;
 
-/* Parses a negotiate response body (JSON text, len bytes, not NUL-terminated).
+/* Parses a negotiate response body (JSON text, len bytes, not NUL-terminated; a JSONP
+ * `cb({...});` body, as sent when the request carried callback=, is unwrapped).
  * Wrong types and out-of-range numbers fail with err->field naming the JSON key. A body with
  * none of ConnectionToken/ConnectionId/RedirectUrl/Error/availableTransports is rejected with
  * SR_ERR_MISSING_FIELD ("ConnectionId"). Call sr_negotiate_clear() afterwards in every case. */

@@ -203,39 +203,43 @@ static sr_status parse_frame_id(sr_request *req, sr_error *err)
     return SR_OK;
 }
 
-/* connectionData is a JSON array of {"name": ...} (JS) or {"Name": ...} (.NET) objects. */
+/* Copies the "name" (JS) or "Name" (.NET) of every object in the connectionData array. */
+static sr_status read_hub_names(JsonNode *root, sr_request *req)
+{
+    if (!JSON_NODE_HOLDS_ARRAY(root))
+        return SR_ERR_FIELD_TYPE;
+    JsonArray *arr = json_node_get_array(root);
+    guint n = json_array_get_length(arr);
+    req->hubs = g_new0(sr_string, n > 0 ? n : 1);
+    for (guint i = 0; i < n; i++) {
+        JsonNode *el = json_array_get_element(arr, i);
+        if (!JSON_NODE_HOLDS_OBJECT(el))
+            return SR_ERR_FIELD_TYPE;
+        JsonObject *obj = json_node_get_object(el);
+        const char *key = json_object_has_member(obj, "name") ? "name" : "Name";
+        sr_field_state state;
+        sr_status status =
+            sr_json_get_string(obj, key, false, &req->hubs[req->hub_count], &state, NULL);
+        if (status != SR_OK)
+            return status;
+        if (state != SR_FIELD_PRESENT)
+            return SR_ERR_MISSING_FIELD;
+        req->hub_count++;
+    }
+    return SR_OK;
+}
+
 static sr_status parse_hub_names(sr_request *req, sr_error *err)
 {
     sr_param *p = &req->params[SR_PARAM_CONNECTION_DATA];
     if (!p->present || p->status != SR_OK)
         return SR_OK;
     JsonNode *root;
-    sr_error jerr = {0};
-    sr_status status = sr_json_parse(p->value.data, p->value.len, &root, &jerr);
-    if (status == SR_OK && !JSON_NODE_HOLDS_ARRAY(root))
-        status = SR_ERR_FIELD_TYPE;
+    sr_status status = sr_json_parse(p->value.data, p->value.len, &root, NULL);
     if (status == SR_OK) {
-        JsonArray *arr = json_node_get_array(root);
-        guint n = json_array_get_length(arr);
-        req->hubs = g_new0(sr_string, n > 0 ? n : 1);
-        for (guint i = 0; i < n && status == SR_OK; i++) {
-            JsonNode *el = json_array_get_element(arr, i);
-            if (!JSON_NODE_HOLDS_OBJECT(el)) {
-                status = SR_ERR_FIELD_TYPE;
-                break;
-            }
-            JsonObject *obj = json_node_get_object(el);
-            sr_field_state state;
-            const char *key = json_object_has_member(obj, "name") ? "name" : "Name";
-            status = sr_json_get_string(obj, key, false, &req->hubs[req->hub_count], &state, NULL);
-            if (status == SR_OK && state == SR_FIELD_PRESENT)
-                req->hub_count++;
-            else if (status == SR_OK)
-                status = SR_ERR_MISSING_FIELD;
-        }
-    }
-    if (root != NULL)
+        status = read_hub_names(root, req);
         json_node_unref(root);
+    }
     if (status == SR_OK)
         return SR_OK;
     p->status = status;

@@ -98,8 +98,10 @@ typedef enum {
 
 typedef struct {
     bool present;
-    sr_status status;  /* SR_OK, or why the value did not decode (value is then absent) */
-    sr_string value;   /* percent-decoded bytes, byte-exact (may hold NULs) */
+    /* SR_OK, or what went wrong: a percent-decoding error (value is then absent), or for
+     * frameId and connectionData a value that decoded but does not parse (value kept). */
+    sr_status status;
+    sr_string value; /* percent-decoded bytes, byte-exact (may hold NULs) */
 } sr_param;
 
 typedef struct {

@@ -62,7 +62,8 @@ static void report(lf_capture *c, const source *s, lf_diag_severity sev, lf_diag
                    uint64_t frame, const char *fmt, const char *detail)
 {
     /* Only a delivered frame has a known time; a failed read has none. */
-    lf_frame_ref at = {.file = s->index, .frame = frame, .time = frame == s->frame ? s->time : 0};
+    bool delivered = frame != 0 && frame == s->frame;
+    lf_frame_ref at = {.file = s->index, .frame = frame, .time = delivered ? s->time : 0};
     lf_diag_report(c->diag, sev, code, s->path, &at, fmt, detail);
 }
 
@@ -84,8 +85,10 @@ static FILE *open_input(source *s)
     if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    int failure = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (failure) {
         close(fd);
+        errno = failure;
         return NULL;
     }
     s->reopenable = S_ISREG(st.st_mode) && strcmp(s->path, "-") != 0;
@@ -116,7 +119,7 @@ static bool source_read(lf_capture *c, source *s)
         return false;
     }
     const char *why = pcap_geterr(s->pcap);
-    lf_diag_code code = strstr(why, "truncated") ? LF_DIAG_FILE_TRUNCATED
+    lf_diag_code code = strstr(why, "truncated")       ? LF_DIAG_FILE_TRUNCATED
                         : strstr(why, "error reading") ? LF_DIAG_FILE_UNREADABLE
                                                        : LF_DIAG_FILE_NOT_CAPTURE;
     source_fail(c, s, code, s->frame + 1, "cannot read record: %s", why);
@@ -136,8 +139,7 @@ static bool source_activate(lf_capture *c, source *s)
     s->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!s->pcap) {
         fclose(fp);
-        source_fail(c, s, LF_DIAG_FILE_NOT_CAPTURE, 0, "not a pcap or pcapng capture: %s",
-                    errbuf);
+        source_fail(c, s, LF_DIAG_FILE_NOT_CAPTURE, 0, "not a pcap or pcapng capture: %s", errbuf);
         return false;
     }
     s->dlt = pcap_datalink(s->pcap);

@@ -18,7 +18,10 @@ static ssize_t gzip_cookie_read(void *cookie, char *buf, size_t size)
     unsigned chunk = size > INT_MAX ? INT_MAX : (unsigned)size;
     int n = gzread((gzFile)cookie, buf, chunk);
     if (n < 0) {
-        errno = EIO;
+        int err;
+        gzerror((gzFile)cookie, &err);
+        if (err != Z_ERRNO) /* a corrupt stream rather than a failed read(): no errno set */
+            errno = EIO;
         return -1;
     }
     return n;

@@ -33,13 +33,13 @@ typedef struct lf_tcp_segment {
     uint8_t family;     /* 4 or 6 */
     const uint8_t *src; /* 4 (IPv4) or 16 (IPv6) address bytes in the frame, network order */
     const uint8_t *dst;
-    uint16_t sport;     /* host order */
+    uint16_t sport; /* host order */
     uint16_t dport;
     uint32_t seq;
     uint32_t ack;
-    uint16_t window;    /* raw, unscaled */
-    uint8_t flags;      /* LF_TCP_* */
-    uint8_t header_len; /* TCP header incl. options, bytes */
+    uint16_t window;          /* raw, unscaled */
+    uint8_t flags;            /* LF_TCP_* */
+    uint8_t header_len;       /* TCP header incl. options, bytes */
     const uint8_t *payload;   /* captured payload bytes */
     uint32_t payload_len;     /* captured payload length */
     uint32_t payload_missing; /* payload bytes the IP length announces but the snaplen cut */

@@ -104,8 +104,8 @@ static void queue_push(http_conn *c, const http_head *head, uint32_t index, bool
         error_event(c, TCP_DIR_TO_SERVER, "too many requests awaiting a response");
         queue_pop(c);
     }
-    size_t n = head->target_len < c->cfg.max_kept_target ? head->target_len
-                                                         : c->cfg.max_kept_target;
+    size_t n =
+        head->target_len < c->cfg.max_kept_target ? head->target_len : c->cfg.max_kept_target;
     pending_request *p = &c->queue[(c->q_head + c->q_len) % c->cfg.max_pending_requests];
     p->target_copy = malloc(n + 1);
     if (p->target_copy) {
@@ -136,9 +136,8 @@ static bool last_request_wants_upgrade(const http_conn *c)
 
 /* ---- plausible message starts (early garbage detection and resynchronisation) ------------- */
 
-static const char *const REQUEST_STARTS[] = {"GET ",     "POST ",    "HEAD ",  "PUT ",
-                                             "DELETE ",  "OPTIONS ", "PATCH ", "CONNECT ",
-                                             "TRACE "};
+static const char *const REQUEST_STARTS[] = {"GET ",     "POST ",  "HEAD ",    "PUT ",  "DELETE ",
+                                             "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "};
 static const char *const RESPONSE_STARTS[] = {"HTTP/1."};
 
 typedef enum start_match { START_NO, START_PARTIAL, START_FULL } start_match;
@@ -218,7 +217,7 @@ static http_framing_mode request_framing(const http_head *head, uint64_t *len, b
     const http_header *te = http_head_find(head, "Transfer-Encoding");
     if (te)
         return http_value_has_token(te->value, te->value_len, "chunked") ? HTTP_FRAMING_CHUNKED
-                                                                          : HTTP_FRAMING_CLOSE;
+                                                                         : HTTP_FRAMING_CLOSE;
     const http_header *cl = http_head_find(head, "Content-Length");
     if (!cl)
         return HTTP_FRAMING_NONE;
@@ -363,35 +362,32 @@ static void complete_head(http_conn *c, tcp_dir dir)
     shrink_head(d);
 }
 
-/* Adds one byte to the head; returns false when the direction lost sync. */
-static bool head_byte(http_conn *c, tcp_dir dir, uint8_t ch)
+/* Adds one byte to the head; the direction may complete a head or lose sync on the way. */
+static void head_byte(http_conn *c, tcp_dir dir, uint8_t ch)
 {
     dir_ctx *d = &c->dirs[dir];
     if (!d->head_has_text && d->head_line_chars == 0 && (ch == '\r' || ch == '\n'))
-        return true; /* empty lines before a message are allowed */
+        return; /* empty lines before a message are allowed */
     if (!head_append(c, d, (char)ch)) {
         go_lost(c, dir, "HTTP head exceeds the size limit", false);
-        return false;
+        return;
     }
     if (!d->start_ok) {
         start_match s = match_start(dir, d->head, d->head_len);
         if (s == START_NO) {
             go_lost(c, dir, "bytes that are not an HTTP message", ch == '\n');
-            return false;
+            return;
         }
         d->start_ok = s == START_FULL;
     }
-    if (ch == '\n') {
-        if (d->head_line_chars == 0) {
-            complete_head(c, dir);
-            return true;
-        }
+    if (ch == '\n' && d->head_line_chars == 0) {
+        complete_head(c, dir);
+    } else if (ch == '\n') {
         d->head_has_text = true;
         d->head_line_chars = 0;
     } else if (ch != '\r') {
         d->head_line_chars++;
     }
-    return true;
 }
 
 static size_t feed_head(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
@@ -499,7 +495,8 @@ static size_t feed_hold(http_conn *c, const uint8_t *data, size_t len)
     size_t room = c->cfg.max_upgrade_hold - d->hold_len;
     size_t n = len < room ? len : room;
     if (n < len)
-        error_event(c, TCP_DIR_TO_SERVER, "client bytes before the upgrade answer exceed the limit");
+        error_event(c, TCP_DIR_TO_SERVER,
+                    "client bytes before the upgrade answer exceed the limit");
     if (n > 0) {
         uint8_t *p = realloc(d->hold, d->hold_len + n);
         if (!p)
@@ -543,7 +540,7 @@ static void feed_dir(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
 }
 
 /* The lost state reuses the head buffer for its few bytes of look-ahead. */
-static bool dir_lost_room(http_conn *c, dir_ctx *d)
+static bool dir_lost_room(dir_ctx *d)
 {
     if (d->head_cap >= HEAD_BUF_INITIAL)
         return true;
@@ -552,14 +549,13 @@ static bool dir_lost_room(http_conn *c, dir_ctx *d)
         return false;
     d->head = p;
     d->head_cap = HEAD_BUF_INITIAL;
-    (void)c;
     return true;
 }
 
 void http_conn_data(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len,
                     const lf_frame_ref *at)
 {
-    if (!dir_lost_room(c, &c->dirs[dir]))
+    if (!dir_lost_room(&c->dirs[dir]))
         return;
     c->at = at;
     feed_dir(c, dir, data, len);
@@ -611,8 +607,7 @@ void http_conn_fin(http_conn *c, tcp_dir dir, bool cut, const lf_frame_ref *at)
     dir_ctx *d = &c->dirs[dir];
     c->at = at;
     if (d->state == DIR_BODY)
-        end_body(c, dir,
-                 d->framing.mode == HTTP_FRAMING_CLOSE && !cut ? 0 : LF_WIRE_INCOMPLETE);
+        end_body(c, dir, d->framing.mode == HTTP_FRAMING_CLOSE && !cut ? 0 : LF_WIRE_INCOMPLETE);
     else if (d->state == DIR_HEAD && d->head_len > 0)
         error_event(c, dir, "stream ended inside an HTTP head");
     if (d->state == DIR_HOLD)

@@ -76,8 +76,8 @@ typedef struct http_message {
     const http_request_ref *request; /* responses: NULL when the request was not seen */
     http_framing_mode framing;
     http_coding coding;
-    bool has_body;     /* body/body_end callbacks follow */
-    bool switches;     /* 101: both directions become a tunnel after this head */
+    bool has_body; /* body/body_end callbacks follow */
+    bool switches; /* 101: both directions become a tunnel after this head */
 } http_message;
 
 /* Body flags: the LF_WIRE_TRUNCATED / LF_WIRE_INCOMPLETE / LF_WIRE_UNDECODED values of
@@ -89,8 +89,7 @@ typedef struct http_handler {
     void (*body)(void *ctx, tcp_dir dir, const uint8_t *data, size_t len, const lf_frame_ref *at);
     void (*body_end)(void *ctx, tcp_dir dir, unsigned flags, uint64_t wire_len,
                      const lf_frame_ref *at);
-    void (*tunnel)(void *ctx, tcp_dir dir, const uint8_t *data, size_t len,
-                   const lf_frame_ref *at);
+    void (*tunnel)(void *ctx, tcp_dir dir, const uint8_t *data, size_t len, const lf_frame_ref *at);
     void (*tunnel_gap)(void *ctx, tcp_dir dir, uint64_t missing, const lf_frame_ref *at);
     void (*gap)(void *ctx, tcp_dir dir, uint64_t missing, const lf_frame_ref *at);
     void (*error)(void *ctx, tcp_dir dir, const char *cause, const lf_frame_ref *at);

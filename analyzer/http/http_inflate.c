@@ -45,7 +45,7 @@ static uint64_t output_allowance(const http_inflate *d)
 }
 
 static http_inflate_status inflate_run(http_inflate *d, const uint8_t *in, size_t len,
-                                      http_inflate_out_fn out, void *ctx)
+                                       http_inflate_out_fn out, void *ctx)
 {
     d->in_total += len;
     d->z.next_in = (Bytef *)(uintptr_t)in;

@@ -46,6 +46,7 @@ typedef enum lf_tl_type {
     LF_TL_SEND,
     LF_TL_PING,
     LF_TL_ABORT,
+    LF_TL_REQUEST, /* a request of another kind carrying the token */
     LF_TL_TRANSPORT_OPENED,
     LF_TL_INIT,
     LF_TL_STARTED,
@@ -165,6 +166,9 @@ typedef struct lf_connection {
     lf_leg legs[LF_MAX_LEGS];
     size_t leg_count;
 
+    uint64_t polls;           /* long polling: receive requests (connect, poll, reconnect) */
+    double poll_max_held;     /* longest poll, seconds from request to the end of its response */
+    double poll_max_gap;      /* longest wait between a poll's end and the next request */
     uint64_t keepalives;      /* keepalives received on the primary leg */
     double keepalive_max_gap; /* largest silence between server data on a live transport */
     lf_time_ns first_seen, last_seen;

@@ -68,15 +68,15 @@ void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len)
     e->detail = lf_record_text(bytes, len);
 }
 
-void lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
-                           const lf_time_ns *end, const sr_finding_values *values,
-                           const lf_frame_ref *evidence, size_t evidence_count)
+lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
+                                  const lf_time_ns *end, const sr_finding_values *values,
+                                  const lf_frame_ref *evidence, size_t evidence_count)
 {
     void *items = c->findings;
     if (!grow(&items, c->finding_count, &c->finding_capacity, sizeof *c->findings,
               LF_MAX_FINDINGS)) {
         c->findings_dropped++;
-        return;
+        return NULL;
     }
     c->findings = items;
     lf_finding *f = &c->findings[c->finding_count++];
@@ -94,6 +94,7 @@ void lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns ti
             f->evidence[f->evidence_count++] = evidence[i];
         }
     }
+    return f;
 }
 
 void lf_record_note_stream(lf_connection *c, uint64_t stream)
@@ -184,6 +185,8 @@ const char *lf_tl_type_name(lf_tl_type type)
         return "ping";
     case LF_TL_ABORT:
         return "abort";
+    case LF_TL_REQUEST:
+        return "request";
     case LF_TL_TRANSPORT_OPENED:
         return "transport_opened";
     case LF_TL_INIT:

@@ -19,10 +19,12 @@ lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
 /* Replaces the entry's detail with a copy of len bytes (non-printable bytes become '?'). */
 void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len);
 
-/* Appends a finding whose message is formatted by sr_finding_format(); `end` may be NULL. */
-void lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
-                           const lf_time_ns *end, const sr_finding_values *values,
-                           const lf_frame_ref *evidence, size_t evidence_count);
+/* Appends a finding with its type's default severity and a message formatted by
+ * sr_finding_format(); `end` may be NULL. Returns it (valid until the next append), or NULL
+ * when the record is full (the drop is counted). */
+lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
+                                  const lf_time_ns *end, const sr_finding_values *values,
+                                  const lf_frame_ref *evidence, size_t evidence_count);
 
 /* Remembers a stream id for the Wireshark filter (once each). */
 void lf_record_note_stream(lf_connection *c, uint64_t stream);

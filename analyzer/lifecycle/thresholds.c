@@ -19,6 +19,7 @@ void lf_thresholds_derive(const sr_timing_settings *settings, lf_thresholds *out
     out->expiry_max_streaming = sec(ws.server_disconnect_max_ms);
     out->expiry_min_long_polling = sec(lp.server_disconnect_min_ms);
     out->expiry_max_long_polling = sec(lp.server_disconnect_max_ms);
+    out->connection_timeout = sec(lp.server_transport_timeout_ms);
     out->poll_limit = sec(lp.server_transport_timeout_ms + lp.server_heartbeat_interval_ms);
     out->transport_connect_timeout = sec(ws.client_transport_connect_timeout_ms);
 }

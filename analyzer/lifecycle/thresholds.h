@@ -21,7 +21,8 @@ typedef struct lf_thresholds {
      * granularity); a reconnect after max certainly came too late. Per transport family. */
     double expiry_min_streaming, expiry_max_streaming;
     double expiry_min_long_polling, expiry_max_long_polling;
-    double poll_limit; /* a long poll held longer than ConnectionTimeout + one heartbeat */
+    double connection_timeout; /* the server answers a long poll after this at the latest... */
+    double poll_limit;         /* ...give or take one heartbeat: held longer, it is overdue */
     double transport_connect_timeout;
 } lf_thresholds;
 

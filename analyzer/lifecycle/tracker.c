@@ -38,9 +38,9 @@ double lf_tracker_since(const lf_frame_ref *from, lf_time_ns to)
     return lf_tracker_seconds(to - from->time);
 }
 
-void lf_tracker_finding(lf_tracker *c, sr_finding_type type, lf_time_ns time, const lf_time_ns *end,
-                        const sr_finding_values *v, const lf_frame_ref *ev1,
-                        const lf_frame_ref *ev2)
+lf_finding *lf_tracker_finding(lf_tracker *c, sr_finding_type type, lf_time_ns time,
+                               const lf_time_ns *end, const sr_finding_values *v,
+                               const lf_frame_ref *ev1, const lf_frame_ref *ev2)
 {
     lf_frame_ref evidence[2];
     size_t n = 0;
@@ -50,7 +50,7 @@ void lf_tracker_finding(lf_tracker *c, sr_finding_type type, lf_time_ns time, co
     if (ev2 != NULL) {
         evidence[n++] = *ev2;
     }
-    lf_record_add_finding(&c->rec, type, time, end, v, evidence, n);
+    return lf_record_add_finding(&c->rec, type, time, end, v, evidence, n);
 }
 
 bool lf_tracker_streaming(sr_transport t)
@@ -116,8 +116,10 @@ static lf_tl_type request_tl_type(sr_request_kind kind)
         return LF_TL_PING;
     case SR_REQUEST_NEGOTIATE:
         return LF_TL_NEGOTIATE;
-    default:
+    case SR_REQUEST_SEND:
         return LF_TL_SEND;
+    default:
+        return LF_TL_REQUEST;
     }
 }
 
@@ -129,13 +131,12 @@ static void note_identity(lf_tracker *c, const lf_sr_request *r)
     if (c->rec.url_prefix == NULL) {
         c->rec.url_prefix = lf_record_text(r->url_prefix.ptr, r->url_prefix.len);
     }
-    for (size_t i = 0; c->rec.hub_count == 0 && r->hubs != NULL && i < r->hub_count; i++) {
-        if (i < LF_MAX_HUBS) {
+    if (c->rec.hub_count == 0 && r->hubs != NULL) {
+        size_t n = r->hub_count < LF_MAX_HUBS ? r->hub_count : LF_MAX_HUBS;
+        for (size_t i = 0; i < n; i++) {
             c->rec.hubs[i] = lf_record_text(r->hubs[i].ptr, r->hubs[i].len);
         }
-    }
-    if (c->rec.hub_count == 0 && r->hubs != NULL) {
-        c->rec.hub_count = r->hub_count < LF_MAX_HUBS ? r->hub_count : LF_MAX_HUBS;
+        c->rec.hub_count = n;
     }
 }
 
@@ -169,7 +170,8 @@ static void on_request(lf_tracker *c, const lf_signalr_event *ev)
 static bool is_request_entry(lf_tl_type t)
 {
     return t == LF_TL_NEGOTIATE || t == LF_TL_CONNECT || t == LF_TL_RECONNECT || t == LF_TL_POLL ||
-           t == LF_TL_START || t == LF_TL_SEND || t == LF_TL_PING || t == LF_TL_ABORT;
+           t == LF_TL_START || t == LF_TL_SEND || t == LF_TL_PING || t == LF_TL_ABORT ||
+           t == LF_TL_REQUEST;
 }
 
 /* Responses pair with the oldest unanswered request on their stream (HTTP/1.1 order); the
@@ -220,8 +222,6 @@ static void on_response(lf_tracker *c, const lf_signalr_event *ev)
     if (is_receive(ev->request_kind) && c->rx_open && c->rx_stream == ev->stream) {
         /* The transport never came up: a loss in progress goes on. */
         c->rx_open = false;
-        c->lost = c->loss_before_request;
-        c->lost_at = c->loss_before_request_at;
     }
 }
 
@@ -359,9 +359,9 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
     const lf_sr_invocation *inv = &ev->u.invocation;
     lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_INVOCATION, ev);
     if (t != NULL && inv->hub.ptr != NULL && inv->method.ptr != NULL) {
-        char *text =
-            g_strdup_printf("%.*s.%.*s", (int)(inv->hub.len > 64 ? 64 : inv->hub.len), inv->hub.ptr,
-                            (int)(inv->method.len > 64 ? 64 : inv->method.len), inv->method.ptr);
+        int hub = (int)(inv->hub.len < LF_CALL_NAME_MAX ? inv->hub.len : LF_CALL_NAME_MAX);
+        int method = (int)(inv->method.len < LF_CALL_NAME_MAX ? inv->method.len : LF_CALL_NAME_MAX);
+        char *text = g_strdup_printf("%.*s.%.*s", hub, inv->hub.ptr, method, inv->method.ptr);
         lf_record_set_detail(t, text, strlen(text));
         g_free(text);
     }
@@ -427,10 +427,7 @@ void lf_tracker_feed(lf_tracker *c, const lf_signalr_event *ev)
     case LF_SR_NEGOTIATE_RESULT:
         break; /* lf_tracker_negotiate() */
     case LF_SR_TRANSPORT_OPENED:
-        if (lf_tracker_on_receive_transport(c, ev)) {
-            c->any_open = true;
-            c->last_rx = ev->at;
-        }
+        lf_tracker_opened(c, ev);
         lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
         c->ka_run_valid = false;
         break;
@@ -480,7 +477,7 @@ static void settle_calls(lf_tracker *c)
         }
     }
     if (first != NULL) {
-        sr_finding_values v = {.count = dropped, .what = sr_transport_name(c->rx_transport)};
+        sr_finding_values v = {.count = dropped, .what = sr_transport_name(first->drop_transport)};
         lf_tracker_finding(c, SR_FINDING_INVOCATION_UNANSWERED, first->drop_at.time, NULL, &v,
                            &first->at, &first->drop_at);
     }

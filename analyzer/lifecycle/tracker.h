@@ -22,6 +22,8 @@
 #define LF_MAX_PENDING_CALLS 64
 /* Invocation ids are decimal counters; longer ids are compared on this prefix. */
 #define LF_CALL_ID_MAX 24
+/* Hub and method names shown in the timeline ("chathub.Send"); longer ones are cut. */
+#define LF_CALL_NAME_MAX 64
 /* Cursor prefixes are "d-" + up to 8 hex digits + "-". */
 #define LF_PREFIX_MAX 16
 
@@ -30,6 +32,7 @@ typedef struct lf_pending_call {
     lf_frame_ref at;
     bool dropped; /* a non-WebSocket transport dropped while it was pending */
     lf_frame_ref drop_at;
+    sr_transport drop_transport;
 } lf_pending_call;
 
 typedef struct lf_tracker {
@@ -44,7 +47,10 @@ typedef struct lf_tracker {
 
     /* The receive transport being followed. */
     bool rx_open;
+    bool rx_opened; /* the server took it: an opening, data or a response was seen */
+    lf_time_ns rx_opened_time;
     uint64_t rx_stream;
+    sr_request_kind rx_kind;
     sr_transport rx_transport;
     lf_frame_ref rx_request;
     lf_frame_ref last_rx; /* last data from the server on it (its opening until then) */
@@ -52,12 +58,12 @@ typedef struct lf_tracker {
     bool ka_run_valid; /* rec.events[ka_run] is the keepalive run being extended */
     size_t ka_run;
 
-    /* Transport loss, from its end until the next receive request. */
+    /* Transport loss, from its end until a receive request is taken by the server. */
     bool lost;
-    lf_frame_ref lost_at;
+    lf_frame_ref lost_at; /* moved later while the server still writes to the lost stream */
+    uint64_t lost_stream;
     sr_transport lost_transport;
-    bool loss_before_request; /* saved by a receive request, restored if it is rejected */
-    lf_frame_ref loss_before_request_at;
+    bool late_reported; /* reconnect_late already said for this loss */
     bool expired;
     lf_time_ns expired_at;
     double last_reconnect_delay; /* seconds from the loss to the latest reconnect */
@@ -67,6 +73,7 @@ typedef struct lf_tracker {
     bool client_dropped;
     lf_frame_ref client_drop_at;
     double client_drop_since_rx;
+    bool client_drop_established; /* the dropped transport had been up for a while */
     sr_transport client_drop_transport;
 
     bool aborted;
@@ -107,12 +114,15 @@ lf_time_ns lf_tracker_nanos(double seconds);
 double lf_tracker_since(const lf_frame_ref *from, lf_time_ns to);
 bool lf_tracker_streaming(sr_transport t);
 
-/* Records a finding citing up to two frames (either may be NULL). */
-void lf_tracker_finding(lf_tracker *t, sr_finding_type type, lf_time_ns time, const lf_time_ns *end,
-                        const sr_finding_values *v, const lf_frame_ref *ev1,
-                        const lf_frame_ref *ev2);
+/* Records a finding citing up to two frames (either may be NULL); returns it as
+ * lf_record_add_finding() does. */
+lf_finding *lf_tracker_finding(lf_tracker *t, sr_finding_type type, lf_time_ns time,
+                               const lf_time_ns *end, const sr_finding_values *v,
+                               const lf_frame_ref *ev1, const lf_frame_ref *ev2);
 
 bool lf_tracker_on_receive_transport(const lf_tracker *t, const lf_signalr_event *ev);
+/* The server took the receive request on ev's stream (101, stream headers, prelude, data). */
+void lf_tracker_opened(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_receive_request(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_server_data(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_on_closed(lf_tracker *t, const lf_signalr_event *ev);

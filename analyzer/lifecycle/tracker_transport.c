@@ -5,23 +5,25 @@
 #include <glib.h>
 #include <string.h>
 
-/* After this long the server has certainly ended a connection whose transport was lost. */
-static double expiry_max(const lf_tracker *c, sr_transport t)
-{
-    return lf_tracker_streaming(t) ? c->th.expiry_max_streaming : c->th.expiry_max_long_polling;
-}
-
-/* The earliest moment it may have done so. */
+/* The server ends a connection whose transport was lost between these delays after the loss
+ * (heartbeat granularity). Findings use the earliest, DisconnectTimeout with default settings;
+ * messages give both. */
 static double expiry_min(const lf_tracker *c, sr_transport t)
 {
     return lf_tracker_streaming(t) ? c->th.expiry_min_streaming : c->th.expiry_min_long_polling;
+}
+
+static double expiry_max(const lf_tracker *c, sr_transport t)
+{
+    return lf_tracker_streaming(t) ? c->th.expiry_max_streaming : c->th.expiry_max_long_polling;
 }
 
 /* The silence on the receive transport that ends at `at` (new data, its end, a replacement,
  * the end of the capture). Only WS/SSE/FF are monitored by the client. */
 static void end_silence(lf_tracker *c, const lf_frame_ref *at)
 {
-    if (!c->rx_open || !lf_tracker_streaming(c->rx_transport) || at->time <= c->last_rx.time) {
+    if (!c->rx_open || !c->rx_opened || !lf_tracker_streaming(c->rx_transport) ||
+        at->time <= c->last_rx.time) {
         return;
     }
     double gap = lf_tracker_since(&c->last_rx, at->time);
@@ -47,16 +49,20 @@ static void end_silence(lf_tracker *c, const lf_frame_ref *at)
 /* The server ends a connection whose transport stayed lost past its expiry. */
 void lf_tracker_settle_expiry(lf_tracker *c, lf_time_ns now)
 {
-    if (!c->lost || c->expired || c->aborted) {
+    /* A receive request still waiting for its answer may have reached the server in time. */
+    if (!c->lost || c->expired || c->aborted || (c->rx_open && !c->rx_opened)) {
         return;
     }
-    double limit = expiry_max(c, c->lost_transport);
-    if (now <= c->lost_at.time + lf_tracker_nanos(limit)) {
+    double earliest = expiry_min(c, c->lost_transport);
+    if (now <= c->lost_at.time + lf_tracker_nanos(earliest)) {
         return;
     }
     c->expired = true;
-    c->expired_at = c->lost_at.time + lf_tracker_nanos(expiry_min(c, c->lost_transport));
-    sr_finding_values v = {.observed = limit, .setting = c->th.disconnect_timeout};
+    c->expired_at = c->lost_at.time + lf_tracker_nanos(earliest);
+    sr_finding_values v = {.observed = lf_tracker_since(&c->lost_at, now),
+                           .threshold = earliest,
+                           .threshold2 = expiry_max(c, c->lost_transport),
+                           .setting = c->th.disconnect_timeout};
     lf_tracker_finding(c, SR_FINDING_DISCONNECT_TIMEOUT, c->expired_at, NULL, &v, &c->lost_at,
                        NULL);
 }
@@ -78,6 +84,7 @@ static void drop_calls(lf_tracker *c, sr_transport transport, const lf_frame_ref
         if (!c->calls[i].dropped) {
             c->calls[i].dropped = true;
             c->calls[i].drop_at = *at;
+            c->calls[i].drop_transport = transport;
         }
     }
 }
@@ -91,7 +98,9 @@ static void start_loss(lf_tracker *c, const lf_frame_ref *at, sr_transport trans
     }
     c->lost = true;
     c->lost_at = *at;
+    c->lost_stream = c->rx_stream;
     c->lost_transport = transport;
+    c->late_reported = false;
 }
 
 /* A client that gives up a transport the server was still feeding did not see the feed: its
@@ -106,47 +115,63 @@ static void check_starvation(lf_tracker *c, double since_rx, const lf_frame_ref 
     lf_tracker_finding(c, SR_FINDING_CLIENT_TIMER_STARVATION, at->time, NULL, &v, &c->last_rx, at);
 }
 
-/* A new receive request replaces the transport being followed, if any. */
+/* A transport up for at least KeepAliveTimeout. Replacing a younger one is part of a reconnect
+ * burst (the forever-frame client re-points its iframe on every beat until one opens), not a
+ * sign of starved timers. */
+static bool established(const lf_tracker *c, lf_time_ns at)
+{
+    return c->rx_opened && c->rx_data_seen &&
+           lf_tracker_seconds(at - c->rx_opened_time) >= c->th.keepalive_timeout;
+}
+
+/* A new receive request replaces the transport being followed, if any. One that never opened
+ * was an attempt that failed (the client retries while the path is down). */
 static void replace_transport(lf_tracker *c, const lf_signalr_event *ev)
 {
-    if (c->rx_open) {
+    if (c->rx_open && c->rx_opened) {
         end_silence(c, &ev->at);
         if (ev->request_kind == SR_REQUEST_RECONNECT && lf_tracker_streaming(c->rx_transport) &&
-            c->rx_data_seen) {
+            established(c, ev->at.time)) {
             check_starvation(c, lf_tracker_since(&c->last_rx, ev->at.time), &ev->at,
                              "started reconnecting");
         }
         drop_calls(c, c->rx_transport, &ev->at);
-        c->rx_open = false;
-    } else if (c->client_dropped && ev->request_kind == SR_REQUEST_RECONNECT &&
+    } else if (!c->rx_open && c->client_dropped && c->client_drop_established &&
+               ev->request_kind == SR_REQUEST_RECONNECT &&
                lf_tracker_streaming(c->client_drop_transport)) {
         check_starvation(c, c->client_drop_since_rx, &c->client_drop_at,
                          "closed its transport and reconnected");
     }
     c->client_dropped = false;
+    c->rx_open = false;
+    lf_tracker_settle_expiry(c, ev->at.time);
 }
 
-static void end_loss_by_request(lf_tracker *c, const lf_signalr_event *ev)
+/* A reconnect or poll the server took: judged by when it was sent, against the loss it ends. */
+static void judge_reconnect(lf_tracker *c)
 {
-    c->loss_before_request = c->lost;
-    c->loss_before_request_at = c->lost_at;
     c->last_reconnect_late = false;
-    if (!c->lost) {
+    c->last_reconnect_delay = 0;
+    bool resumes = c->rx_kind == SR_REQUEST_RECONNECT || c->rx_kind == SR_REQUEST_POLL;
+    if (!c->lost || !resumes) {
         return;
     }
-    double delay = lf_tracker_since(&c->lost_at, ev->at.time);
-    double limit = expiry_max(c, c->lost_transport);
+    double delay = lf_tracker_since(&c->lost_at, c->rx_request.time);
+    double limit = expiry_min(c, c->lost_transport);
     c->last_reconnect_delay = delay;
-    bool resumes = ev->request_kind == SR_REQUEST_RECONNECT || ev->request_kind == SR_REQUEST_POLL;
-    if (resumes && delay > limit) {
-        sr_finding_values v = {
-            .observed = delay, .threshold = limit, .setting = c->th.disconnect_timeout};
-        lf_tracker_finding(c, SR_FINDING_RECONNECT_LATE, ev->at.time, NULL, &v, &c->lost_at,
-                           &ev->at);
+    if (delay > limit && !c->late_reported) {
+        sr_finding_values v = {.observed = delay,
+                               .threshold = limit,
+                               .threshold2 = expiry_max(c, c->lost_transport),
+                               .setting = c->th.disconnect_timeout};
+        lf_finding *f = lf_tracker_finding(c, SR_FINDING_RECONNECT_LATE, c->rx_request.time, NULL,
+                                           &v, &c->lost_at, &c->rx_request);
+        if (f != NULL && delay <= v.threshold2) {
+            f->severity = SR_SEVERITY_WARNING; /* inside the window: the server may not have */
+        }
         c->last_reconnect_late = true;
+        c->late_reported = true;
     }
-    c->lost = false;
-    c->expired = false; /* a 2.1+ server accepts it and runs OnReconnected */
 }
 
 static void note_fallback(lf_tracker *c, const lf_signalr_event *ev)
@@ -163,14 +188,30 @@ static void note_fallback(lf_tracker *c, const lf_signalr_event *ev)
     c->connect_transport = ev->transport;
 }
 
+static void count_poll(lf_tracker *c, const lf_signalr_event *ev)
+{
+    if (ev->transport != SR_TRANSPORT_LONG_POLLING) {
+        return;
+    }
+    c->rec.polls++;
+    if (c->lost && c->lost_transport == SR_TRANSPORT_LONG_POLLING && !c->rx_open) {
+        double gap = lf_tracker_since(&c->lost_at, ev->at.time);
+        if (gap > c->rec.poll_max_gap) {
+            c->rec.poll_max_gap = gap;
+        }
+    }
+}
+
 void lf_tracker_receive_request(lf_tracker *c, const lf_signalr_event *ev)
 {
+    count_poll(c, ev);
     replace_transport(c, ev);
-    end_loss_by_request(c, ev);
     note_fallback(c, ev);
     c->disconnect_command = false;
     c->rx_open = true;
+    c->rx_opened = false;
     c->rx_stream = ev->stream;
+    c->rx_kind = ev->request_kind;
     c->rx_transport = ev->transport;
     c->rx_request = ev->at;
     c->last_rx = ev->at;
@@ -184,34 +225,83 @@ bool lf_tracker_on_receive_transport(const lf_tracker *c, const lf_signalr_event
     return c->rx_open && ev->stream == c->rx_stream;
 }
 
+void lf_tracker_opened(lf_tracker *c, const lf_signalr_event *ev)
+{
+    if (!lf_tracker_on_receive_transport(c, ev) || c->rx_opened) {
+        return;
+    }
+    c->rx_opened = true;
+    c->rx_opened_time = ev->at.time;
+    c->any_open = true;
+    c->last_rx = ev->at; /* the client's keepalive timer starts here */
+    judge_reconnect(c);
+    c->lost = false;
+    c->expired = false; /* a 2.1+ server takes a late reconnect and runs OnReconnected */
+}
+
+/* Server data arriving on the stream whose end started the loss was written before the server
+ * noticed that end (during an outage the client's Close is held with everything else): the
+ * server's disconnect timer cannot have started before it. */
+static void server_still_writing(lf_tracker *c, const lf_signalr_event *ev)
+{
+    if (c->lost && !c->expired && ev->stream == c->lost_stream &&
+        lf_tracker_streaming(c->lost_transport) && ev->at.time > c->lost_at.time) {
+        c->lost_at = ev->at;
+    }
+}
+
 void lf_tracker_server_data(lf_tracker *c, const lf_signalr_event *ev)
 {
     if (!lf_tracker_on_receive_transport(c, ev)) {
+        server_still_writing(c, ev);
         return;
     }
-    c->any_open = true; /* whether or not the opening itself was recognised */
+    lf_tracker_opened(c, ev); /* when the opening itself was not recognised */
     end_silence(c, &ev->at);
     c->last_rx = ev->at;
     c->rx_data_seen = true;
 }
 
-static void close_long_poll(lf_tracker *c, const lf_signalr_event *ev)
+static void check_poll_held(lf_tracker *c, const lf_frame_ref *end)
 {
-    double held = lf_tracker_since(&c->rx_request, ev->at.time);
+    double held = lf_tracker_since(&c->rx_request, end->time);
+    if (held > c->rec.poll_max_held) {
+        c->rec.poll_max_held = held;
+    }
     if (held > c->th.poll_limit) {
         sr_finding_values v = {.observed = held,
                                .threshold = c->th.poll_limit,
                                .setting = c->rec.settings.connection_timeout};
-        lf_tracker_finding(c, SR_FINDING_POLL_OVERDUE, ev->at.time, NULL, &v, &c->rx_request,
-                           &ev->at);
+        lf_tracker_finding(c, SR_FINDING_POLL_OVERDUE, end->time, NULL, &v, &c->rx_request, end);
     }
 }
 
+/* Clients close with a Close frame (WS) or by aborting the request (FIN); a reset from the
+ * client's side is a middlebox or a crash, not a decision of the SignalR client. */
 static bool client_gave_up_transport(const lf_sr_closed *cl)
 {
     return cl->by == LF_SR_PARTY_CLIENT &&
-           (cl->how == LF_SR_CLOSED_WS_CLOSE || cl->how == LF_SR_CLOSED_TCP_FIN ||
-            cl->how == LF_SR_CLOSED_TCP_RST);
+           (cl->how == LF_SR_CLOSED_WS_CLOSE || cl->how == LF_SR_CLOSED_TCP_FIN);
+}
+
+/* When the server's side of the receive transport ended, as far as the capture tells.
+ * A streaming transport that ends after a silence longer than KeepAliveTimeout was lost when it
+ * fell silent: the server's side may have died right after its last data (server_still_writing()
+ * moves this later if held data shows it did not). A long poll held past its limit was answered
+ * by the server at ConnectionTimeout and the answer held on the way. */
+static lf_frame_ref loss_moment(const lf_tracker *c, const lf_frame_ref *end)
+{
+    if (!lf_tracker_streaming(c->rx_transport)) {
+        if (lf_tracker_since(&c->rx_request, end->time) <= c->th.poll_limit) {
+            return *end;
+        }
+        lf_frame_ref answered = c->rx_request;
+        answered.time = c->rx_opened_time + lf_tracker_nanos(c->th.connection_timeout);
+        return answered;
+    }
+    bool silent = c->th.keepalive_monitored &&
+                  lf_tracker_since(&c->last_rx, end->time) > c->th.keepalive_timeout;
+    return silent ? c->last_rx : *end;
 }
 
 void lf_tracker_on_closed(lf_tracker *c, const lf_signalr_event *ev)
@@ -230,21 +320,27 @@ void lf_tracker_on_closed(lf_tracker *c, const lf_signalr_event *ev)
     if (!current || cl->how == LF_SR_CLOSED_CAPTURE_END || cl->how == LF_SR_CLOSED_REPLACED) {
         return;
     }
+    if (!c->rx_opened) {
+        c->rx_open = false; /* an attempt that never opened: a loss in progress goes on */
+        return;
+    }
     if (lf_tracker_streaming(c->rx_transport)) {
         end_silence(c, &ev->at);
     } else {
-        close_long_poll(c, ev);
+        check_poll_held(c, &ev->at);
     }
     if (client_gave_up_transport(cl) && !c->aborted) {
         c->client_dropped = true;
         c->client_drop_at = ev->at;
         c->client_drop_since_rx = lf_tracker_since(&c->last_rx, ev->at.time);
+        c->client_drop_established = established(c, ev->at.time);
         c->client_drop_transport = c->rx_transport;
     }
     if (lf_tracker_streaming(c->rx_transport)) {
         drop_calls(c, c->rx_transport, &ev->at);
     }
-    start_loss(c, &ev->at, c->rx_transport);
+    lf_frame_ref loss = loss_moment(c, &ev->at);
+    start_loss(c, &loss, c->rx_transport);
 }
 
 void lf_tracker_settle_transport(lf_tracker *c, lf_time_ns capture_end)
@@ -252,25 +348,20 @@ void lf_tracker_settle_transport(lf_tracker *c, lf_time_ns capture_end)
     if (!c->rx_open) {
         return;
     }
-    lf_frame_ref end = {.file = c->last_rx.file, .frame = 0, .time = capture_end};
-    if (!lf_tracker_streaming(c->rx_transport)) {
-        double held = lf_tracker_since(&c->rx_request, capture_end);
-        if (held > c->th.poll_limit) {
-            sr_finding_values v = {.observed = held,
-                                   .threshold = c->th.poll_limit,
-                                   .setting = c->rec.settings.connection_timeout};
-            lf_tracker_finding(c, SR_FINDING_POLL_OVERDUE, capture_end, NULL, &v, &c->rx_request,
-                               NULL);
-        }
+    if (!c->rx_opened) {
+        c->rx_open = false; /* never answered: it did not reach the server */
         return;
     }
-    end_silence(c, &end);
-    /* A transport silent past KeepAliveTimeout is one the client has given up on. */
-    if (c->th.keepalive_monitored &&
-        lf_tracker_since(&c->last_rx, capture_end) > c->th.keepalive_timeout && !c->aborted) {
-        lf_frame_ref loss = c->last_rx;
-        loss.time += lf_tracker_nanos(c->th.keepalive_timeout);
-        sr_transport t = c->rx_transport;
-        start_loss(c, &loss, t);
+    lf_frame_ref end = {.file = c->last_rx.file, .frame = 0, .time = capture_end};
+    if (lf_tracker_streaming(c->rx_transport)) {
+        end_silence(c, &end);
+    } else {
+        check_poll_held(c, &end);
+    }
+    /* A transport that the capture shows lost (silent, or a poll never answered) is one the
+     * client has given up on. */
+    lf_frame_ref loss = loss_moment(c, &end);
+    if (loss.time != end.time) {
+        start_loss(c, &loss, c->rx_transport);
     }
 }

@@ -35,8 +35,8 @@ typedef enum lf_diag_code {
 typedef struct lf_diag {
     lf_diag_severity severity;
     lf_diag_code code;
-    const char *path;   /* input file concerned, or NULL when not known at this stage */
-    lf_frame_ref at;    /* at.frame == 0: not tied to one packet (e.g. a file failed to open) */
+    const char *path; /* input file concerned, or NULL when not known at this stage */
+    lf_frame_ref at;  /* at.frame == 0: not tied to one packet (e.g. a file failed to open) */
     const char *message;
 } lf_diag;
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocol/sr_cursor.h"
 #include "protocol/sr_framing.h"
 #include "protocol/sr_hub.h"
 #include "protocol/sr_negotiate.h"
@@ -236,14 +237,10 @@ static void on_request(lf_signalr_classifier *c, stream_state *s, const lf_wire_
 
 static lf_wire_str cursor_prefix(const sr_string *cursor)
 {
-    if (cursor->data == NULL || cursor->len < 2 || cursor->data[1] != '-')
+    if (cursor->data == NULL)
         return wstr(NULL, 0);
-    if (cursor->data[0] == 's')
-        return wstr(cursor->data, 2);
-    if (cursor->data[0] != 'd')
-        return wstr(NULL, 0);
-    const char *end = memchr(cursor->data + 2, '-', cursor->len - 2);
-    return end ? wstr(cursor->data, (size_t)(end - cursor->data) + 1) : wstr(NULL, 0);
+    sr_span prefix = sr_cursor_prefix_text(cursor->data, cursor->len);
+    return wstr(prefix.ptr, prefix.len);
 }
 
 static void emit_persistent(lf_signalr_classifier *c, const stream_state *s,

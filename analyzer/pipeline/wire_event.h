@@ -21,22 +21,22 @@
 #include "tcp/tcp_consumer.h"
 
 typedef enum lf_wire_kind {
-    LF_WIRE_STREAM_OPEN,   /* u.open: first event of every TCP stream */
-    LF_WIRE_STREAM_FIN,    /* `dir` sent FIN: no more bytes from that side */
-    LF_WIRE_STREAM_CLOSE,  /* u.close: last event of every TCP stream */
-    LF_WIRE_HTTP_REQUEST,  /* u.request: a request head (dir = TO_SERVER) */
-    LF_WIRE_HTTP_RESPONSE, /* u.response: a response head (dir = TO_CLIENT) */
-    LF_WIRE_HTTP_BODY,     /* u.body: the whole body of a non-streaming message */
+    LF_WIRE_STREAM_OPEN,     /* u.open: first event of every TCP stream */
+    LF_WIRE_STREAM_FIN,      /* `dir` sent FIN: no more bytes from that side */
+    LF_WIRE_STREAM_CLOSE,    /* u.close: last event of every TCP stream */
+    LF_WIRE_HTTP_REQUEST,    /* u.request: a request head (dir = TO_SERVER) */
+    LF_WIRE_HTTP_RESPONSE,   /* u.response: a response head (dir = TO_CLIENT) */
+    LF_WIRE_HTTP_BODY,       /* u.body: the whole body of a non-streaming message */
     LF_WIRE_STREAM_BODY_END, /* u.body (data NULL): a streamed SSE / forever-frame body ended */
-    LF_WIRE_BODY_SPACES,   /* u.spaces: leading spaces of a response body (LP keepalive ticks) */
-    LF_WIRE_WS_MESSAGE,    /* u.ws_message: a complete text/binary WebSocket message */
-    LF_WIRE_WS_CONTROL,    /* u.ws_control: ping or pong */
-    LF_WIRE_WS_CLOSE,      /* u.ws_close: a close frame */
-    LF_WIRE_SSE_EVENT,     /* u.sse: one dispatched Server-Sent Event */
-    LF_WIRE_FF_PRELUDE,    /* u.ff_prelude: the forever-frame HTML prelude */
-    LF_WIRE_FF_MESSAGE,    /* u.ff_message: one forever-frame <script> block */
-    LF_WIRE_GAP,           /* u.gap: bytes lost by the capture in `dir` */
-    LF_WIRE_ERROR          /* u.error: unparseable bytes; one event per loss of sync */
+    LF_WIRE_BODY_SPACES,     /* u.spaces: leading spaces of a response body (LP keepalive ticks) */
+    LF_WIRE_WS_MESSAGE,      /* u.ws_message: a complete text/binary WebSocket message */
+    LF_WIRE_WS_CONTROL,      /* u.ws_control: ping or pong */
+    LF_WIRE_WS_CLOSE,        /* u.ws_close: a close frame */
+    LF_WIRE_SSE_EVENT,       /* u.sse: one dispatched Server-Sent Event */
+    LF_WIRE_FF_PRELUDE,      /* u.ff_prelude: the forever-frame HTML prelude */
+    LF_WIRE_FF_MESSAGE,      /* u.ff_message: one forever-frame <script> block */
+    LF_WIRE_GAP,             /* u.gap: bytes lost by the capture in `dir` */
+    LF_WIRE_ERROR            /* u.error: unparseable bytes; one event per loss of sync */
 } lf_wire_kind;
 
 /* A byte string that is not NUL-terminated. `ptr == NULL` means "absent" (as opposed to
@@ -100,7 +100,7 @@ typedef enum lf_ws_opcode {
 } lf_ws_opcode;
 
 typedef struct lf_wire_ws_message {
-    lf_ws_opcode opcode; /* TEXT or BINARY */
+    lf_ws_opcode opcode;    /* TEXT or BINARY */
     const uint8_t *payload; /* unmasked and, if compressed, inflated */
     size_t len;
     uint64_t wire_len; /* sum of the frames' payload lengths */
@@ -178,6 +178,46 @@ typedef struct lf_wire_event {
         lf_wire_error error;
     } u;
 } lf_wire_event;
+
+/* Stable lower-case name of an event kind, for dumps and logs. */
+static inline const char *lf_wire_kind_name(lf_wire_kind kind)
+{
+    switch (kind) {
+    case LF_WIRE_STREAM_OPEN:
+        return "stream-open";
+    case LF_WIRE_STREAM_FIN:
+        return "stream-fin";
+    case LF_WIRE_STREAM_CLOSE:
+        return "stream-close";
+    case LF_WIRE_HTTP_REQUEST:
+        return "http-request";
+    case LF_WIRE_HTTP_RESPONSE:
+        return "http-response";
+    case LF_WIRE_HTTP_BODY:
+        return "http-body";
+    case LF_WIRE_STREAM_BODY_END:
+        return "stream-body-end";
+    case LF_WIRE_BODY_SPACES:
+        return "body-spaces";
+    case LF_WIRE_WS_MESSAGE:
+        return "ws-message";
+    case LF_WIRE_WS_CONTROL:
+        return "ws-control";
+    case LF_WIRE_WS_CLOSE:
+        return "ws-close";
+    case LF_WIRE_SSE_EVENT:
+        return "sse-event";
+    case LF_WIRE_FF_PRELUDE:
+        return "ff-prelude";
+    case LF_WIRE_FF_MESSAGE:
+        return "ff-message";
+    case LF_WIRE_GAP:
+        return "gap";
+    case LF_WIRE_ERROR:
+        return "error";
+    }
+    return "unknown";
+}
 
 /* Where events go. Called synchronously, in stream order, from inside tcp_consumer calls. */
 typedef struct lf_wire_sink {

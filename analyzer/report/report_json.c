@@ -206,6 +206,14 @@ static void add_connection(JsonBuilder *b, const lf_connection *c)
         json_builder_add_int_value(b, (int64_t)c->streams[i]);
     }
     json_builder_end_array(b);
+    if (c->polls > 0) {
+        json_builder_set_member_name(b, "long_polling");
+        json_builder_begin_object(b);
+        add_int(b, "polls", (int64_t)c->polls);
+        add_seconds(b, "max_held", c->poll_max_held);
+        add_seconds(b, "max_gap", c->poll_max_gap);
+        json_builder_end_object(b);
+    }
     json_builder_set_member_name(b, "keepalives");
     json_builder_begin_object(b);
     add_int(b, "count", (int64_t)c->keepalives);

@@ -206,9 +206,18 @@ static void print_filter(const text_ctx *t, const lf_connection *c)
         }
         fputc(ch >= 0x20 && ch < 0x7f ? ch : '?', t->out);
     }
+    uint64_t sorted[LF_MAX_STREAMS];
+    memcpy(sorted, c->streams, c->stream_count * sizeof sorted[0]);
+    for (size_t i = 1; i < c->stream_count; i++) {
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            uint64_t tmp = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = tmp;
+        }
+    }
     fprintf(t->out, "\"  or  tcp.stream in {");
     for (size_t i = 0; i < c->stream_count; i++) {
-        fprintf(t->out, "%s%llu", i == 0 ? "" : " ", (unsigned long long)c->streams[i]);
+        fprintf(t->out, "%s%llu", i == 0 ? "" : " ", (unsigned long long)sorted[i]);
     }
     fprintf(t->out, "}%s\n", c->streams_truncated ? " (first streams only)" : "");
 }
@@ -244,6 +253,11 @@ static void print_header(const text_ctx *t, const lf_connection *c, size_t index
     }
     fprintf(t->out, "%s\n", c->transport_count == 0 ? " none" : "");
     print_settings(t, &c->settings);
+    if (c->polls > 0) {
+        fprintf(t->out,
+                "  polls       %llu, longest held %.1f s, longest wait between polls %.1f s\n",
+                (unsigned long long)c->polls, c->poll_max_held, c->poll_max_gap);
+    }
     print_legs(t, c);
     print_filter(t, c);
 }

@@ -6,6 +6,9 @@
 
 #include "tcp/tcp_seq.h"
 
+/* RFC 7323: window scale 14 on a 16-bit window. */
+#define TCP_MAX_WINDOW (UINT32_C(1) << 30)
+
 struct tcp_ooo_segment {
     tcp_ooo_segment *next;
     uint32_t seq;
@@ -26,14 +29,6 @@ void tcp_direction_init(tcp_direction *d)
     memset(d, 0, sizeof *d);
 }
 
-void tcp_direction_start(tcp_direction *d, uint32_t seq)
-{
-    if (d->started)
-        return;
-    d->started = true;
-    d->next_seq = seq;
-}
-
 static uint64_t load64(const uint8_t *p)
 {
     uint64_t w;
@@ -41,23 +36,25 @@ static uint64_t load64(const uint8_t *p)
     return w;
 }
 
-/* Cheap fingerprint, 8 bytes per step, to spot retransmissions that changed bytes. */
+/* Fingerprint to spot retransmissions that changed bytes, computed on every delivered
+ * segment so it must be cheap: a Fletcher-style pair of sums over 8-byte words (one add per
+ * word on each chain; the second sum makes it position-sensitive), mixed at the end. A changed
+ * byte always changes the sums; a 32-bit fingerprint collision then is a 1 in 2^32 chance. */
 static uint32_t fingerprint(const uint8_t *p, uint32_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+    uint64_t a = n, b = 0;
     uint32_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        h = (h ^ load64(p + i)) * 0xFF51AFD7ED558CCDULL;
-        h ^= h >> 32;
+        a += load64(p + i);
+        b += a;
     }
     uint64_t tail = 0;
-    if (n >= 8)
-        tail = load64(p + n - 8); /* the last 8 bytes, overlapping the loop's last word */
-    else
-        for (; i < n; i++)
-            tail = tail << 8 | p[i];
-    h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
-    return (uint32_t)(h ^ (h >> 32));
+    for (; i < n; i++)
+        tail = tail << 8 | p[i];
+    a += tail;
+    b += a;
+    uint64_t h = (a ^ (b << 32 | b >> 32)) * 0x9E3779B97F4A7C15ULL;
+    return (uint32_t)(h >> 32);
 }
 
 static void report_conflict(const tcp_direction_out *out, uint32_t seq, uint32_t len,
@@ -66,7 +63,7 @@ static void report_conflict(const tcp_direction_out *out, uint32_t seq, uint32_t
     lf_diag_report(out->diag, LF_DIAG_WARNING, LF_DIAG_TCP_RETRANSMIT_CONFLICT, NULL, at,
                    "stream %llu %s: retransmitted bytes at seq %u (+%u) differ from the first "
                    "copy; the first copy is kept",
-                   (unsigned long long)out->stream_id,
+                   (unsigned long long)out->info->id,
                    out->dir == TCP_DIR_TO_SERVER ? "client->server" : "server->client", seq, len);
 }
 
@@ -136,10 +133,10 @@ static void drain(tcp_direction *d, const tcp_direction_out *out, const current_
         d->ooo = s->next;
         d->buffered -= s->len;
         uint32_t end = s->seq + s->len;
-        uint32_t seen = tcp_seq_lt(end, d->next_seq) ? s->len : d->next_seq - s->seq;
-        compare_with_current(out, cur, s->seq, s->bytes, seen, at);
+        uint32_t already = tcp_seq_lt(end, d->next_seq) ? s->len : d->next_seq - s->seq;
+        compare_with_current(out, cur, s->seq, s->bytes, s->len, at);
         if (tcp_seq_gt(end, d->next_seq))
-            deliver(d, out, s->bytes + seen, s->len - seen, at);
+            deliver(d, out, s->bytes + already, s->len - already, at);
         if (s->tail_missing && tcp_seq_gt(end + s->tail_missing, d->next_seq)) {
             uint32_t until = end + s->tail_missing;
             if (d->ooo && tcp_seq_lt(d->ooo->seq, until))
@@ -166,9 +163,8 @@ static tcp_ooo_segment *new_piece(uint32_t seq, const uint8_t *bytes, uint32_t l
 
 /* Buffers [seq, seq+len) ahead of a hole. Parts already buffered are compared, not stored
  * twice: only the new pieces are inserted. Returns the node ending at seq+len, if any. */
-static tcp_ooo_segment *buffer_segment(tcp_direction *d, const tcp_direction_out *out,
-                                       uint32_t seq, const uint8_t *bytes, uint32_t len,
-                                       const lf_frame_ref *at)
+static tcp_ooo_segment *buffer_segment(tcp_direction *d, const tcp_direction_out *out, uint32_t seq,
+                                       const uint8_t *bytes, uint32_t len, const lf_frame_ref *at)
 {
     tcp_ooo_segment **link = &d->ooo, *last = NULL;
     while (len > 0) {
@@ -215,10 +211,37 @@ static void enforce_cap(tcp_direction *d, const tcp_direction_out *out, const lf
         return;
     lf_diag_report(out->diag, LF_DIAG_WARNING, LF_DIAG_TCP_BUFFER_FULL, NULL, at,
                    "stream %llu %s: more than %zu bytes wait for a missing segment; giving it up",
-                   (unsigned long long)out->stream_id,
+                   (unsigned long long)out->info->id,
                    out->dir == TCP_DIR_TO_SERVER ? "client->server" : "server->client", out->cap);
     while (d->buffered > out->cap && d->ooo)
         give_up_first_hole(d, out, at);
+}
+
+/* Delivers a segment that starts at next_seq. Where buffered bytes (seen first) overlap it,
+ * those are delivered instead and the two copies compared. A cut-off tail becomes a gap,
+ * except where buffered bytes cover it. */
+static void deliver_in_order(tcp_direction *d, const tcp_direction_out *out,
+                             const current_segment *cur, uint32_t missing, const lf_frame_ref *at)
+{
+    uint32_t end = cur->seq + cur->len;
+    for (;;) {
+        uint32_t upto = d->ooo && tcp_seq_lt(d->ooo->seq, end) ? d->ooo->seq : end;
+        if (tcp_seq_gt(upto, d->next_seq))
+            deliver(d, out, cur->bytes + (d->next_seq - cur->seq), upto - d->next_seq, at);
+        if (!d->ooo)
+            break;
+        drain(d, out, cur, at);
+        if (!tcp_seq_lt(d->next_seq, end))
+            break;
+    }
+    uint32_t tail_end = end + missing;
+    if (!tcp_seq_lt(d->next_seq, tail_end))
+        return;
+    uint32_t until = d->ooo && tcp_seq_lt(d->ooo->seq, tail_end) ? d->ooo->seq : tail_end;
+    if (tcp_seq_gt(until, d->next_seq)) {
+        declare_gap(d, out, until - d->next_seq, at);
+        drain(d, out, NULL, at);
+    }
 }
 
 void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint32_t seq,
@@ -237,11 +260,7 @@ void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint3
         seq = d->next_seq;
     }
     if (seq == d->next_seq) {
-        current_segment cur = {seq, bytes, len};
-        deliver(d, out, bytes, len, at);
-        declare_gap(d, out, missing, at);
-        if (d->ooo)
-            drain(d, out, &cur, at);
+        deliver_in_order(d, out, &(current_segment){seq, bytes, len}, missing, at);
         return;
     }
     if (len == 0)
@@ -255,7 +274,9 @@ void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint3
 void tcp_direction_acked(tcp_direction *d, const tcp_direction_out *out, uint32_t ack,
                          const lf_frame_ref *at)
 {
-    if (!d->started)
+    /* No sender can have more than the largest scaled window (2^30) unacknowledged: an ACK
+     * further ahead is garbage (some RSTs carry one), not proof of lost bytes. */
+    if (!d->started || ack - d->next_seq > TCP_MAX_WINDOW)
         return;
     /* The FIN takes a sequence number but is no byte of data. */
     if (d->fin_seen && tcp_seq_gt(ack, d->fin_seq))

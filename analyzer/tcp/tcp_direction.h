@@ -56,7 +56,7 @@ typedef struct tcp_direction_out {
     const tcp_consumer *consumer;
     void *stream;
     tcp_dir dir;
-    uint64_t stream_id;
+    const tcp_stream_info *info; /* for diagnostics */
     const lf_diag_sink *diag;
     tcp_byte_counts *counts;
     size_t cap; /* out-of-order bytes this direction may buffer */
@@ -66,8 +66,14 @@ typedef struct tcp_direction_out {
 void tcp_direction_init(tcp_direction *d);
 
 /* Sets where the byte stream starts (first byte after a SYN, or the first sequence number
- * seen mid-connection). Ignored once started. */
-void tcp_direction_start(tcp_direction *d, uint32_t seq);
+ * seen mid-connection). Ignored once started. Inline: called for every packet. */
+static inline void tcp_direction_start(tcp_direction *d, uint32_t seq)
+{
+    if (d->started)
+        return;
+    d->started = true;
+    d->next_seq = seq;
+}
 
 /* A segment's payload: `len` captured bytes at `seq`, then `missing` bytes the snapshot
  * length cut off. `at` is this segment's frame; it becomes the `at` of everything released. */

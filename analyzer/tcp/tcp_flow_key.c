@@ -22,18 +22,19 @@ unsigned tcp_flow_key_from_segment(const lf_tcp_segment *t, tcp_flow_key *key)
     uint64_t src[2], dst[2];
     load_address(t->src, t->family, src);
     load_address(t->dst, t->family, dst);
-    bool src_first = src[0] != dst[0]   ? src[0] < dst[0]
-                     : src[1] != dst[1] ? src[1] < dst[1]
-                                        : t->sport <= t->dport;
-    unsigned sender = src_first ? 0 : 1;
-    key->addr[sender][0] = src[0];
-    key->addr[sender][1] = src[1];
-    key->addr[1 - sender][0] = dst[0];
-    key->addr[1 - sender][1] = dst[1];
-    key->port[sender] = t->sport;
-    key->port[1 - sender] = t->dport;
+    /* Branch-free: the direction of consecutive packets is unpredictable. */
+    bool src_first =
+        (src[0] < dst[0]) |
+        ((src[0] == dst[0]) & ((src[1] < dst[1]) | ((src[1] == dst[1]) & (t->sport <= t->dport))));
+    uint64_t m = 0 - (uint64_t)src_first; /* all ones when the sender is side 0 */
+    key->addr[0][0] = (src[0] & m) | (dst[0] & ~m);
+    key->addr[0][1] = (src[1] & m) | (dst[1] & ~m);
+    key->addr[1][0] = (dst[0] & m) | (src[0] & ~m);
+    key->addr[1][1] = (dst[1] & m) | (src[1] & ~m);
+    key->port[0] = src_first ? t->sport : t->dport;
+    key->port[1] = src_first ? t->dport : t->sport;
     key->family = t->family;
-    return sender;
+    return src_first ? 0 : 1;
 }
 
 tcp_endpoint tcp_flow_key_endpoint(const tcp_flow_key *key, unsigned side)

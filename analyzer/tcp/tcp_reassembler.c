@@ -43,7 +43,8 @@ struct tcp_reassembler {
     const tcp_consumer *consumer;
     const lf_diag_sink *diag;
     tcp_flow_table streams; /* every stream, live or closed; freed by stream_discard() */
-    stream_list live;   /* least recently active first when eviction is configured */
+    tcp_stream *recent;     /* the last packet's stream: bursts skip the table lookup */
+    stream_list live;       /* least recently active first when eviction is configured */
     stream_list closed;
     tcp_reassembler_stats stats;
     tcp_byte_counts counts;
@@ -122,7 +123,7 @@ static tcp_direction_out direction_out(tcp_reassembler *r, tcp_stream *st, tcp_d
     return (tcp_direction_out){.consumer = r->consumer,
                                .stream = st->state,
                                .dir = dir,
-                               .stream_id = st->info.id,
+                               .info = &st->info,
                                .diag = r->diag,
                                .counts = &r->counts,
                                .cap = r->config.max_buffered_per_direction,
@@ -131,6 +132,8 @@ static tcp_direction_out direction_out(tcp_reassembler *r, tcp_stream *st, tcp_d
 
 static void report_fins(tcp_reassembler *r, tcp_stream *st, const lf_frame_ref *at)
 {
+    if (!st->dir[0].fin_seen && !st->dir[1].fin_seen)
+        return;
     for (int d = 0; d < 2; d++) {
         if (!tcp_direction_take_fin(&st->dir[d]))
             continue;
@@ -176,6 +179,8 @@ static void stream_end(tcp_reassembler *r, tcp_stream *st, tcp_end_reason why, t
 
 static void stream_discard(tcp_reassembler *r, tcp_stream *st)
 {
+    if (r->recent == st)
+        r->recent = NULL;
     tcp_flow_table_remove(&r->streams, &st->key);
     list_unlink(st->closed ? &r->closed : &r->live, st);
     free(st);
@@ -207,7 +212,8 @@ static void expire(tcp_reassembler *r, lf_time_ns now)
     }
     while (r->closed.head) {
         tcp_stream *st = r->closed.head;
-        if (!older_than(st->last.time, now, r->config.closed_linger))
+        if (r->closed.length <= TCP_MAX_CLOSED_STREAMS &&
+            !older_than(st->last.time, now, r->config.closed_linger))
             break;
         stream_discard(r, st);
     }
@@ -322,8 +328,9 @@ void tcp_reassembler_packet(tcp_reassembler *r, const lf_packet *pkt)
     tcp_flow_key key;
     unsigned sender_side = tcp_flow_key_from_segment(&pkt->tcp, &key);
     expire(r, pkt->ref.time);
-    uint32_t hash = tcp_flow_key_hash(&key);
-    tcp_stream *st = (tcp_stream *)tcp_flow_table_find(&r->streams, &key, hash);
+    tcp_stream *st = r->recent;
+    if (!st || !tcp_flow_key_equal(&st->key, &key))
+        st = (tcp_stream *)tcp_flow_table_find(&r->streams, &key, tcp_flow_key_hash(&key));
     if (st && is_new_connection(st, sender_side, &pkt->tcp)) {
         if (!st->closed)
             stream_end(r, st, TCP_END_REUSED, dir_of(st, sender_side), &pkt->ref);
@@ -331,9 +338,10 @@ void tcp_reassembler_packet(tcp_reassembler *r, const lf_packet *pkt)
         st = NULL;
     }
     if (!st)
-        st = stream_new(r, &key, hash, sender_side, pkt);
+        st = stream_new(r, &key, tcp_flow_key_hash(&key), sender_side, pkt);
     if (!st || st->closed)
         return;
+    r->recent = st;
     st->last = pkt->ref;
     /* Recency order only matters for eviction; keeping it touches two other streams. */
     if ((r->config.idle_timeout > 0 || r->config.max_streams > 0) && r->live.tail != st) {

@@ -5,7 +5,13 @@
  * starting a new stream, as tshark numbers tcp.stream. Memory follows live streams: a hash
  * table that grows, out-of-order data capped per direction, optional idle and count limits
  * that evict the least recently active stream. A closed stream lingers briefly (without
- * buffers) so that its last ACKs are not taken for a new connection.
+ * buffers) so that its last ACKs are not taken for a new connection; a 4-tuple seen again
+ * without a SYN after that gets a new number (where tshark would reuse the old one).
+ *
+ * Holes are given up (reported through the consumer's gap()) when the other side acknowledges
+ * bytes never seen, when out-of-order data exceeds its cap, and when the stream ends. A
+ * retransmission whose bytes differ from the first copy is reported to the diagnostics sink;
+ * the first copy is what the consumer gets. Any consumer callback may be NULL.
  *
  * The caller owns the reassembler (tcp_reassembler_free()); the consumer and the diagnostics
  * sink are borrowed and must outlive it. The consumer's close() is called exactly once for every
@@ -28,7 +34,11 @@
 /* How long (capture time) a closed stream keeps its 4-tuple and number for late ACKs and
  * retransmitted FINs; twice the longest common TIME_WAIT. */
 #define TCP_DEFAULT_CLOSED_LINGER_NS (120LL * 1000000000LL)
+/* Closed streams kept lingering at most (oldest dropped first), so a capture of many short
+ * connections does not pile them up: a stream takes under 400 bytes, so about 25 MiB. */
+#define TCP_MAX_CLOSED_STREAMS 65536
 
+/* Start from tcp_reassembler_config_default() and change what is needed. */
 typedef struct tcp_reassembler_config {
     size_t max_buffered_per_direction; /* out-of-order bytes per direction (0: default) */
     lf_time_ns idle_timeout;           /* evict streams idle this long; 0: never */
@@ -37,8 +47,8 @@ typedef struct tcp_reassembler_config {
 } tcp_reassembler_config;
 
 typedef struct tcp_reassembler_stats {
-    uint64_t streams;       /* streams opened */
-    uint64_t live_streams;  /* currently open */
+    uint64_t streams;      /* streams opened */
+    uint64_t live_streams; /* currently open */
     uint64_t bytes_delivered;
     uint64_t bytes_missing; /* sum of all gaps */
     uint64_t evicted;

@@ -7,8 +7,7 @@ void body_collector_init(body_collector *b, wire_tag tag, size_t max_body, bool 
     capped_buf_init(&b->buf, max_body);
 }
 
-void body_collector_feed(body_collector *b, const uint8_t *data, size_t len,
-                         const lf_frame_ref *at)
+void body_collector_feed(body_collector *b, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     size_t run = 0;
     while (!b->past_spaces && run < len && data[run] == ' ')

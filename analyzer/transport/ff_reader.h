@@ -18,8 +18,8 @@ typedef enum ff_state { FF_PRELUDE, FF_BETWEEN, FF_IN_SCRIPT } ff_state;
 typedef struct ff_reader {
     wire_tag tag;
     ff_state state;
-    size_t matched;  /* bytes of the awaited tag matched so far */
-    uint64_t taken;  /* bytes of the current prelude or script seen, tags included */
+    size_t matched; /* bytes of the awaited tag matched so far */
+    uint64_t taken; /* bytes of the current prelude or script seen, tags included */
     capped_buf buf;
 } ff_reader;
 

@@ -51,8 +51,8 @@ void wire_consumer_init(wire_consumer *wc, const wire_config *cfg, lf_wire_sink 
 
 static wire_tag stream_tag(const wire_stream *s, tcp_dir dir, uint32_t request_index)
 {
-    return (wire_tag){.sink = &s->wc->sink, .stream = s->id, .dir = dir,
-                      .request_index = request_index};
+    return (wire_tag){
+        .sink = &s->wc->sink, .stream = s->id, .dir = dir, .request_index = request_index};
 }
 
 static void emit_simple(const wire_stream *s, lf_wire_event *ev)
@@ -105,8 +105,8 @@ static void body_start(wire_stream *s, const http_message *m)
 static void websocket_start(wire_stream *s, const http_message *m)
 {
     const http_header *ext = http_head_find(m->head, "Sec-WebSocket-Extensions");
-    ws_deflate_params p = ext ? ws_parse_extensions(ext->value, ext->value_len)
-                              : (ws_deflate_params){0};
+    ws_deflate_params p =
+        ext ? ws_parse_extensions(ext->value, ext->value_len) : (ws_deflate_params){0};
     for (int d = 0; d < 2; d++)
         ws_reader_init(&s->ws[d], stream_tag(s, (tcp_dir)d, m->index), p,
                        s->wc->cfg.max_ws_message);
@@ -120,8 +120,8 @@ static void on_message(void *ctx, const http_message *m, const lf_frame_ref *at)
     wire_stream *s = ctx;
     bool request = m->dir == TCP_DIR_TO_SERVER;
     wire_tag tag = stream_tag(s, m->dir, m->index);
-    lf_wire_event ev = wire_tag_event(&tag, request ? LF_WIRE_HTTP_REQUEST : LF_WIRE_HTTP_RESPONSE,
-                                      at);
+    lf_wire_event ev =
+        wire_tag_event(&tag, request ? LF_WIRE_HTTP_REQUEST : LF_WIRE_HTTP_RESPONSE, at);
     if (request)
         wire_heads_request(m, &ev.u.request);
     else
@@ -133,8 +133,7 @@ static void on_message(void *ctx, const http_message *m, const lf_frame_ref *at)
         websocket_start(s, m);
 }
 
-static void on_body(void *ctx, tcp_dir dir, const uint8_t *data, size_t len,
-                    const lf_frame_ref *at)
+static void on_body(void *ctx, tcp_dir dir, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     wire_stream *s = ctx;
     body_reader *b = &s->body[dir];
@@ -230,8 +229,8 @@ static void *tcp_open(void *ctx, const tcp_stream_info *info, const lf_frame_ref
         return NULL;
     s->wc = wc;
     s->id = info->id;
-    http_handler h = {s, on_message, on_body, on_body_end, on_tunnel, on_tunnel_gap, on_gap,
-                      on_error};
+    http_handler h = {s,         on_message,    on_body, on_body_end,
+                      on_tunnel, on_tunnel_gap, on_gap,  on_error};
     s->http = http_conn_new(&wc->cfg.http, &h);
     if (!s->http) {
         free(s);
@@ -291,6 +290,10 @@ static void tcp_close(void *stream, tcp_end_reason why, tcp_dir by, const lf_fra
 
 tcp_consumer wire_consumer_tcp(wire_consumer *wc)
 {
-    return (tcp_consumer){.ctx = wc, .open = tcp_open, .data = tcp_data, .gap = tcp_gap,
-                          .fin = tcp_fin, .close = tcp_close};
+    return (tcp_consumer){.ctx = wc,
+                          .open = tcp_open,
+                          .data = tcp_data,
+                          .gap = tcp_gap,
+                          .fin = tcp_fin,
+                          .close = tcp_close};
 }

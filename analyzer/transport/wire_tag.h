@@ -18,8 +18,8 @@ typedef struct wire_tag {
 static inline lf_wire_event wire_tag_event(const wire_tag *t, lf_wire_kind kind,
                                            const lf_frame_ref *at)
 {
-    lf_wire_event ev = {.kind = kind, .stream = t->stream, .dir = t->dir,
-                        .request_index = t->request_index};
+    lf_wire_event ev = {
+        .kind = kind, .stream = t->stream, .dir = t->dir, .request_index = t->request_index};
     if (at)
         ev.at = *at;
     return ev;

@@ -189,9 +189,10 @@ static void finish_control(ws_reader *r, const lf_frame_ref *at)
         }
     } else {
         ev = wire_tag_event(&r->tag, LF_WIRE_WS_CONTROL, at);
-        ev.u.ws_control = (lf_wire_ws_control){
-            .opcode = (lf_ws_opcode)r->opcode, .payload = r->ctl, .len = r->ctl_len,
-            .masked = r->masked};
+        ev.u.ws_control = (lf_wire_ws_control){.opcode = (lf_ws_opcode)r->opcode,
+                                               .payload = r->ctl,
+                                               .len = r->ctl_len,
+                                               .masked = r->masked};
     }
     wire_tag_emit(&r->tag, &ev);
 }
@@ -323,8 +324,8 @@ static size_t payload_bytes(ws_reader *r, const uint8_t *data, size_t len, const
 void ws_reader_feed(ws_reader *r, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     while (len > 0 && !r->lost) {
-        size_t used = r->in_payload ? payload_bytes(r, data, len, at)
-                                    : header_bytes(r, data, len, at);
+        size_t used =
+            r->in_payload ? payload_bytes(r, data, len, at) : header_bytes(r, data, len, at);
         data += used;
         len -= used;
     }

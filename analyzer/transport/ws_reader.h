@@ -30,7 +30,7 @@ ws_deflate_params ws_parse_extensions(const char *value, size_t len);
 
 typedef struct ws_reader {
     wire_tag tag;
-    bool deflate;          /* permessage-deflate active */
+    bool deflate;           /* permessage-deflate active */
     bool reset_per_message; /* no context takeover for this direction */
     bool lost;
     /* frame header being read */

@@ -46,12 +46,6 @@ function cleanRun(name, transport, description, extra = {}) {
   };
 }
 
-// Start a fault right after a server->client chunk (normally a keepalive)
-// went through, so the client's silence is measured from a known frame.
-async function afterNextServerChunk(ctx) {
-  await ctx.nextServerChunk();
-}
-
 const scenarios = [
   cleanRun('ws-clean', 'webSockets',
     'Clean WebSockets session: negotiate, connect, start, two hub round trips (Send broadcast + Add result), keepalives, stop().'),
@@ -71,7 +65,7 @@ const scenarios = [
       await connect(ctx, 'client', { transport: 'webSockets' });
       await converse(ctx, 'client');
       await ctx.sleep(2);
-      await afterNextServerChunk(ctx);
+      await ctx.nextServerChunk();
       await ctx.fault('blackhole', { s2c: 'buffer', scope: 'all', seconds: 8.3 }, 8.3,
         () => ctx.proxy.setBlackhole({ s2c: 'buffer' }), () => ctx.proxy.restore());
       await ctx.sleep(6);
@@ -89,7 +83,7 @@ const scenarios = [
       await connect(ctx, 'client', { transport: 'webSockets' });
       await converse(ctx, 'client');
       await ctx.sleep(1);
-      await afterNextServerChunk(ctx);
+      await ctx.nextServerChunk();
       await ctx.fault('outage', { c2s: 'buffer', s2c: 'buffer', refuse_new: true, seconds: 9 }, 9,
         () => { ctx.proxy.setBlackhole({ c2s: 'buffer', s2c: 'buffer' }); ctx.proxy.refuseNew(true); },
         () => ctx.proxy.restore());
@@ -109,7 +103,7 @@ const scenarios = [
       await connect(ctx, 'client', { transport: 'webSockets' });
       await converse(ctx, 'client');
       await ctx.sleep(1);
-      await afterNextServerChunk(ctx);
+      await ctx.nextServerChunk();
       await ctx.fault('outage', { c2s: 'buffer', s2c: 'buffer', refuse_new: true, seconds: 16 }, 16,
         () => { ctx.proxy.setBlackhole({ c2s: 'buffer', s2c: 'buffer' }); ctx.proxy.refuseNew(true); },
         () => ctx.proxy.restore());
@@ -141,8 +135,8 @@ const scenarios = [
     'As ws-late-reconnect against the old-server mode (2.0.x behaviour behind an advertised ProtocolVersion 2.0): the expiry publishes a disconnect command, so the late /reconnect gets OnReconnected and then {"C":..,"D":1,"M":[]} and a server Close; the 2.x client ignores D and carries on; stop().'),
   {
     name: 'lp-stall',
-    description: 'Long polling with ConnectionTimeout 6 s (client poll timeout 16 s): every connection open at the start of the fault stops delivering server->client bytes for 22 s (held back, sockets open) while new connections work. The poll answered by the server after 6 s never reaches the client, whose XHR times out after 16 s: reconnecting at once, POST /reconnect 3 s later, `reconnected` raised 1 s after that while the request is still pending; the server expires the connection in between and then accepts the /reconnect (OnReconnected after OnDisconnected); stop().',
-    server: { ...SHORT, connectionTimeout: 6, disconnectTimeout: 12, keepAlive: 4 },
+    description: 'Long polling with ConnectionTimeout 6 s (client poll timeout 16 s): every connection open at the start of the fault stops delivering server->client bytes for 22 s (held back, sockets open) while new connections work. The poll answered by the server after 6 s never reaches the client, whose XHR times out after 16 s: reconnecting at once, POST /reconnect 3 s later, `reconnected` raised 1 s after that while the request is still pending; with DisconnectTimeout 8 s the server has expired the connection (OnDisconnected(false)) a few seconds before that /reconnect arrives, and accepts it (OnReconnected after OnDisconnected); stop().',
+    server: { ...SHORT, connectionTimeout: 6 },
     timeoutSeconds: 80,
     run: async (ctx) => {
       await connect(ctx, 'client', { transport: 'longPolling' });
@@ -252,7 +246,7 @@ const scenarios = [
       await connect(ctx, 'client', { transport: 'foreverFrame', hideEventSource: true });
       await converse(ctx, 'client');
       await ctx.sleep(1);
-      await afterNextServerChunk(ctx);
+      await ctx.nextServerChunk();
       await ctx.fault('outage', { c2s: 'buffer', s2c: 'buffer', refuse_new: true, seconds: 9 }, 9,
         () => { ctx.proxy.setBlackhole({ c2s: 'buffer', s2c: 'buffer' }); ctx.proxy.refuseNew(true); },
         () => ctx.proxy.restore());
@@ -265,7 +259,7 @@ const scenarios = [
   },
   {
     name: 'sse-server-restart',
-    description: 'Server-sent events: the server process dies abruptly and is back 4 s later with a new cursor prefix; shows whether the browser\'s own EventSource retry re-requests /connect before the client\'s /reconnect; hub round trip on the new server, stop().',
+    description: 'Server-sent events: the server process dies abruptly and is back 4 s later with a new cursor prefix; the client\'s /reconnect (every 2 s) and the browser\'s own EventSource retry compete (the truth\'s browser_requests list every request the browser issued); hub round trip on the new server, stop().',
     server: SHORT,
     timeoutSeconds: 60,
     run: async (ctx) => {
@@ -293,7 +287,7 @@ function lateReconnect(name, oldServer, description) {
       await connect(ctx, 'client', { transport: 'webSockets' });
       await converse(ctx, 'client');
       await ctx.sleep(1);
-      await afterNextServerChunk(ctx);
+      await ctx.nextServerChunk();
       const start = Date.now();
       await ctx.fault('server_side_reset_then_outage', { reset: 'server side', c2s: 'drop', s2c: 'drop', refuse_new: true },
         0, () => {

@@ -305,11 +305,9 @@ static void test_capture_merges_a_ring_buffer_given_out_of_order(void **state)
         free(paths[i]);
 }
 
-static void test_capture_reads_standard_input_given_as_dash(void **state)
+/* Runs read_one(t, "-") with standard input redirected from `path`. */
+static void read_stdin_from(read_test *t, const char *path)
 {
-    read_test *t = *state;
-    char *path = file_of(t, "stdin.pcap");
-    ctf_write_pcap(path, DLT_EN10MB, true, two_records(t), 2);
     int saved = dup(STDIN_FILENO);
     int fd = open(path, O_RDONLY);
     dup2(fd, STDIN_FILENO);
@@ -317,9 +315,29 @@ static void test_capture_reads_standard_input_given_as_dash(void **state)
     read_one(t, "-");
     dup2(saved, STDIN_FILENO);
     close(saved);
+}
+
+static void test_capture_reads_standard_input_given_as_dash(void **state)
+{
+    read_test *t = *state;
+    char *path = file_of(t, "stdin.pcap");
+    ctf_write_pcap(path, DLT_EN10MB, true, two_records(t), 2);
+    read_stdin_from(t, path);
     assert_string_equal(t->log, "0#1 1.000000123 seq=1 \"one\"\n"
                                 "0#2 2.500000000 seq=4 \"two\"\n");
     free(path);
+}
+
+static void test_capture_reads_gzip_compressed_standard_input(void **state)
+{
+    read_test *t = *state;
+    char *plain = file_of(t, "plain.pcapng"), *gz = file_of(t, "stdin.pcapng.gz");
+    ctf_write_pcapng(plain, 1, two_records(t), 2);
+    ctf_gzip(plain, gz);
+    read_stdin_from(t, gz);
+    assert_string_equal(t->log, "0#1 1.000000123 seq=1 \"one\"\n"
+                                "0#2 2.500000000 seq=4 \"two\"\n");
+    free(plain), free(gz);
 }
 
 static void test_capture_reports_fragments_and_malformed_frames_by_frame_number(void **state)
@@ -357,6 +375,7 @@ int main(void)
         T(test_capture_merges_files_by_timestamp_with_ties_to_the_first_file),
         T(test_capture_merges_a_ring_buffer_given_out_of_order),
         T(test_capture_reads_standard_input_given_as_dash),
+        T(test_capture_reads_gzip_compressed_standard_input),
         T(test_capture_reports_fragments_and_malformed_frames_by_frame_number),
     };
 #undef T

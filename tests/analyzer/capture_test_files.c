@@ -37,8 +37,7 @@ char *ctf_path(const char *dir, const char *name)
     return path;
 }
 
-void ctf_write_pcap(const char *path, int dlt, bool nanosecond, const ctf_record *records,
-                    size_t n)
+void ctf_write_pcap(const char *path, int dlt, bool nanosecond, const ctf_record *records, size_t n)
 {
     pcap_t *dead = pcap_open_dead_with_tstamp_precision(
         dlt, 262144, nanosecond ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);

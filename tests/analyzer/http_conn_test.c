@@ -12,8 +12,8 @@
 
 #include "http_wire_log.h"
 
-#define NEGOTIATE_JSON                                                                         \
-    "{\"Url\":\"/signalr\",\"ConnectionToken\":\"Xq7+aB9/kLQw==\",\"ConnectionId\":\"7f3c\","  \
+#define NEGOTIATE_JSON                                                                             \
+    "{\"Url\":\"/signalr\",\"ConnectionToken\":\"Xq7+aB9/kLQw==\",\"ConnectionId\":\"7f3c\","      \
     "\"KeepAliveTimeout\":20.0}"
 
 static void test_keep_alive_pairs_three_requests_in_order(void **state)
@@ -21,8 +21,8 @@ static void test_keep_alive_pairs_three_requests_in_order(void **state)
     (void)state;
     static const replay_step steps[] = {
         C2S("GET /signalr/negotiate?clientProtocol=2.1 HTTP/1.1\r\nHost: a\r\n\r\n"),
-        S2C("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99\r\n\r\n"
-            NEGOTIATE_JSON),
+        S2C("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            "99\r\n\r\n" NEGOTIATE_JSON),
         C2S("GET /signalr/start?transport=webSockets HTTP/1.1\r\nHost: a\r\n\r\n"
             "GET /signalr/ping HTTP/1.1\r\nHost: a\r\n\r\n"),
         S2C("HTTP/1.1 200 OK\r\nContent-Length: 25\r\n\r\n{ \"Response\": \"started\" }"
@@ -182,8 +182,7 @@ static void test_request_event_carries_selected_headers(void **state)
 #include <zlib.h>
 
 /* Compresses `in` with the given zlib window bits (31 gzip, 15 zlib, -15 raw). */
-static size_t compress_with(const char *in, size_t len, int window_bits, uint8_t *out,
-                            size_t cap)
+static size_t compress_with(const char *in, size_t len, int window_bits, uint8_t *out, size_t cap)
 {
     z_stream z = {0};
     assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY), Z_OK);
@@ -200,8 +199,10 @@ static size_t compress_with(const char *in, size_t len, int window_bits, uint8_t
 static size_t build_response(char *buf, size_t cap, const char *coding, const uint8_t *body,
                              size_t len)
 {
-    int n = snprintf(buf, cap, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu"
-                               "\r\n\r\n", coding, len);
+    int n = snprintf(buf, cap,
+                     "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu"
+                     "\r\n\r\n",
+                     coding, len);
     memcpy(buf + n, body, len);
     return (size_t)n + len;
 }
@@ -213,9 +214,10 @@ static void expect_decoded(const char *coding, int window_bits)
     size_t zn = compress_with(NEGOTIATE_JSON, strlen(NEGOTIATE_JSON), window_bits, z, sizeof(z));
     size_t rn = build_response(resp, sizeof(resp), coding, z, zn);
     replay_step steps[] = {C2S("GET /signalr/negotiate HTTP/1.1\r\n\r\n"), S2C_BIN(resp, rn)};
-    replay_expect(steps, 2, NULL, "request #0 GET /signalr/negotiate\n"
-                                  "response #0 200\n"
-                                  "body s>c #0 len=99: " NEGOTIATE_JSON "\n");
+    replay_expect(steps, 2, NULL,
+                  "request #0 GET /signalr/negotiate\n"
+                  "response #0 200\n"
+                  "body s>c #0 len=99: " NEGOTIATE_JSON "\n");
 }
 
 static void test_gzip_body_is_decoded(void **state)
@@ -248,21 +250,20 @@ static void test_gzip_bomb_is_capped(void **state)
     free(plain);
     assert_true(zn < 64 * 1024); /* about 1000:1 */
     char head[128];
-    int hn = snprintf(head, sizeof(head),
-                      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n",
-                      zn);
-    wire_session s;
-    session_open(&s, NULL);
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, "GET /p HTTP/1.1\r\n\r\n");
-    session_data(&s, TCP_DIR_TO_CLIENT, head, (size_t)hn);
+    int hn =
+        snprintf(head, sizeof(head),
+                 "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %zu\r\n\r\n", zn);
+    wire_trace s;
+    trace_open(&s, NULL);
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, "GET /p HTTP/1.1\r\n\r\n");
+    trace_data(&s, TCP_DIR_TO_CLIENT, head, (size_t)hn);
     s.log.max_body_print = 0;
-    session_data(&s, TCP_DIR_TO_CLIENT, z, zn);
-    assert_string_equal(session_close(&s),
-                        "request #0 GET /p\n"
-                        "response #0 200\n"
-                        "error s>c: decompressed body exceeds the size limit\n"
-                        "body s>c #0 len=1048576 truncated: ...\n");
-    session_free(&s);
+    trace_data(&s, TCP_DIR_TO_CLIENT, z, zn);
+    assert_string_equal(trace_close(&s), "request #0 GET /p\n"
+                                         "response #0 200\n"
+                                         "error s>c: decompressed body exceeds the size limit\n"
+                                         "body s>c #0 len=1048576 truncated: ...\n");
+    trace_free(&s);
     free(z);
 }
 
@@ -272,8 +273,8 @@ static void test_switching_protocols_hands_both_directions_to_websocket(void **s
 {
     (void)state;
     /* client frame "hi" masked with 01 02 03 04, then the server's keepalive text frame {} */
-    static const uint8_t client_frame[] = {0x81, 0x82, 0x01, 0x02, 0x03, 0x04, 'h' ^ 0x01,
-                                           'i' ^ 0x02};
+    static const uint8_t client_frame[] = {0x81, 0x82, 0x01,       0x02,
+                                           0x03, 0x04, 'h' ^ 0x01, 'i' ^ 0x02};
     static const replay_step steps[] = {
         C2S("GET /signalr/connect?transport=webSockets HTTP/1.1\r\nUpgrade: websocket\r\n"
             "Connection: Upgrade\r\n\r\n"),
@@ -307,16 +308,16 @@ static void test_refused_upgrade_keeps_parsing_http(void **state)
 static void test_endless_headers_produce_one_error_then_resync(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, "GET / HTTP/1.1\r\n");
+    wire_trace s;
+    trace_open(&s, NULL);
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, "GET / HTTP/1.1\r\n");
     char line[] = "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
     for (int i = 0; i < 4000; i++)
-        session_data(&s, TCP_DIR_TO_SERVER, line, sizeof(line) - 1);
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, "\r\nGET /next HTTP/1.1\r\n\r\n");
-    assert_string_equal(session_close(&s), "error c>s: HTTP head exceeds the size limit\n"
-                                           "request #0 GET /next\n");
-    session_free(&s);
+        trace_data(&s, TCP_DIR_TO_SERVER, line, sizeof(line) - 1);
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, "\r\nGET /next HTTP/1.1\r\n\r\n");
+    assert_string_equal(trace_close(&s), "error c>s: HTTP head exceeds the size limit\n"
+                                         "request #0 GET /next\n");
+    trace_free(&s);
 }
 
 static void test_too_many_header_fields_is_an_error_then_resync(void **state)
@@ -326,10 +327,12 @@ static void test_too_many_header_fields_is_an_error_then_resync(void **state)
     wire_config_defaults(&cfg);
     cfg.http.max_headers = 3;
     static const replay_step steps[] = {
-        C2S("GET /a HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\nGET /b HTTP/1.1\r\nA: 1\r\n\r\n"),
+        C2S("GET /a HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\nGET /b HTTP/1.1\r\nA: "
+            "1\r\n\r\n"),
     };
-    replay_expect(steps, 1, &cfg, "error c>s: too many header fields\n"
-                                  "request #0 GET /b\n");
+    replay_expect(steps, 1, &cfg,
+                  "error c>s: too many header fields\n"
+                  "request #0 GET /b\n");
 }
 
 static void test_absurd_content_length_is_an_error(void **state)
@@ -376,23 +379,23 @@ static void test_chunk_size_ffffffffffffffff_is_an_error(void **state)
 static void test_declared_1gb_chunk_streams_through(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, "GET / HTTP/1.1\r\n\r\n");
+    wire_trace s;
+    trace_open(&s, NULL);
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, "GET / HTTP/1.1\r\n\r\n");
     static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40000000\r\n";
-    session_data(&s, TCP_DIR_TO_CLIENT, head, sizeof(head) - 1);
+    trace_data(&s, TCP_DIR_TO_CLIENT, head, sizeof(head) - 1);
     /* 64 MiB of the declared 1 GiB arrive; memory stays at the 1 MiB whole-body cap */
     uint8_t block[65536];
     memset(block, 'z', sizeof(block));
     for (int i = 0; i < 1024; i++)
-        session_data(&s, TCP_DIR_TO_CLIENT, block, sizeof(block));
+        trace_data(&s, TCP_DIR_TO_CLIENT, block, sizeof(block));
     s.log.max_body_print = 4;
-    session_fin(&s, TCP_DIR_TO_CLIENT);
-    assert_string_equal(session_close(&s), "request #0 GET /\n"
-                                           "response #0 200\n"
-                                           "body s>c #0 len=1048576 truncated incomplete: zzzz...\n"
-                                           "fin s>c\n");
-    session_free(&s);
+    trace_fin(&s, TCP_DIR_TO_CLIENT);
+    assert_string_equal(trace_close(&s), "request #0 GET /\n"
+                                         "response #0 200\n"
+                                         "body s>c #0 len=1048576 truncated incomplete: zzzz...\n"
+                                         "fin s>c\n");
+    trace_free(&s);
 }
 
 static void test_whole_body_over_cap_is_truncated(void **state)
@@ -405,9 +408,10 @@ static void test_whole_body_over_cap_is_truncated(void **state)
         C2S("GET / HTTP/1.1\r\n\r\n"),
         S2C("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n0123456789ab"),
     };
-    replay_expect(steps, 2, &cfg, "request #0 GET /\n"
-                                  "response #0 200\n"
-                                  "body s>c #0 len=8 truncated: 01234567\n");
+    replay_expect(steps, 2, &cfg,
+                  "request #0 GET /\n"
+                  "response #0 200\n"
+                  "body s>c #0 len=8 truncated: 01234567\n");
 }
 
 static void test_garbage_gives_one_error_and_resyncs_at_next_request(void **state)
@@ -460,34 +464,35 @@ static void test_gap_across_message_boundary_loses_sync_until_next_response(void
 static void test_body_event_carries_frame_that_completed_it(void **state)
 {
     (void)state;
-    wire_session s;
-    static const char *const frames[] = {"GET / HTTP/1.1\r\n\r\n",   /* frame 2 */
+    wire_trace s;
+    static const char *const frames[] = {"GET / HTTP/1.1\r\n\r\n",      /* frame 2 */
                                          "HTTP/1.1 200 OK\r\nContent-", /* frame 3 */
-                                         "Length: 4\r\n\r\nab",        /* frame 4 */
+                                         "Length: 4\r\n\r\nab",         /* frame 4 */
                                          "cd"};                         /* frame 5 */
-    session_open(&s, NULL); /* frame 1 */
-    session_data(&s, TCP_DIR_TO_SERVER, frames[0], strlen(frames[0]));
+    trace_open(&s, NULL);                                               /* frame 1 */
+    trace_data(&s, TCP_DIR_TO_SERVER, frames[0], strlen(frames[0]));
     for (int i = 1; i < 4; i++)
-        session_data(&s, TCP_DIR_TO_CLIENT, frames[i], strlen(frames[i]));
-    session_close(&s);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_HTTP_REQUEST, 0), 2);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_HTTP_RESPONSE, 0), 4);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_HTTP_BODY, 0), 5);
-    session_free(&s);
+        trace_data(&s, TCP_DIR_TO_CLIENT, frames[i], strlen(frames[i]));
+    trace_close(&s);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_HTTP_REQUEST, 0), 2);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_HTTP_RESPONSE, 0), 4);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_HTTP_BODY, 0), 5);
+    trace_free(&s);
 }
 
 static void test_stream_open_fin_close_events(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);
-    session_fin(&s, TCP_DIR_TO_SERVER);
-    session_close(&s);
+    wire_trace s;
+    trace_open(&s, NULL);
+    trace_fin(&s, TCP_DIR_TO_SERVER);
+    trace_close(&s);
     assert_int_equal(s.log.n_events, 3);
     assert_int_equal(s.log.kinds[0], LF_WIRE_STREAM_OPEN);
     assert_int_equal(s.log.kinds[1], LF_WIRE_STREAM_FIN);
     assert_int_equal(s.log.kinds[2], LF_WIRE_STREAM_CLOSE);
-    session_free(&s);
+    assert_string_equal(lf_wire_kind_name(s.log.kinds[1]), "stream-fin");
+    trace_free(&s);
 }
 
 static void test_response_before_capture_saw_its_request(void **state)
@@ -576,10 +581,11 @@ static void test_oversized_trailers_are_an_error(void **state)
         S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n"
             "X-Trailer: 0123456789012345678901234567890123456789012345678901234567890123\r\n\r\n"),
     };
-    replay_expect(steps, 2, &cfg, "request #0 GET /\n"
-                                  "response #0 200\n"
-                                  "body s>c #0 len=1 incomplete: a\n"
-                                  "error s>c: malformed chunked body\n");
+    replay_expect(steps, 2, &cfg,
+                  "request #0 GET /\n"
+                  "response #0 200\n"
+                  "body s>c #0 len=1 incomplete: a\n"
+                  "error s>c: malformed chunked body\n");
 }
 
 static void test_too_many_pipelined_requests_is_reported_once_per_overflow(void **state)
@@ -592,11 +598,12 @@ static void test_too_many_pipelined_requests_is_reported_once_per_overflow(void 
         C2S("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\n\r\n"),
         S2C("HTTP/1.1 204 No Content\r\n\r\n"),
     };
-    replay_expect(steps, 2, &cfg, "request #0 GET /1\n"
-                                  "request #1 GET /2\n"
-                                  "error c>s: too many requests awaiting a response\n"
-                                  "request #2 GET /3\n"
-                                  "response #1 204\n");
+    replay_expect(steps, 2, &cfg,
+                  "request #0 GET /1\n"
+                  "request #1 GET /2\n"
+                  "error c>s: too many requests awaiting a response\n"
+                  "request #2 GET /3\n"
+                  "response #1 204\n");
 }
 
 static void test_gzip_sse_stream_is_decoded_incrementally(void **state)
@@ -623,7 +630,8 @@ static void test_gzip_sse_stream_is_decoded_incrementally(void **state)
              "sse #0: initialized\n"
              "sse #0: {\"S\":1}\n"
              "body-end s>c #0 wire_len=%zu incomplete\n"
-             "fin s>c\n", zn);
+             "fin s>c\n",
+             zn);
     replay_expect(steps, 4, NULL, expected);
 }
 
@@ -654,21 +662,21 @@ static void test_random_bytes_give_at_most_one_error_per_line(void **state)
         bytes[i] = (uint8_t)next_random(&x);
         line_feeds += bytes[i] == '\n';
     }
-    wire_session s;
-    session_open(&s, NULL);
+    wire_trace s;
+    trace_open(&s, NULL);
     for (size_t at = 0; at < sizeof(bytes);) {
         size_t n = 1 + next_random(&x) % 1500;
         if (n > sizeof(bytes) - at)
             n = sizeof(bytes) - at;
-        session_data(&s, (tcp_dir)(next_random(&x) & 1), bytes + at, n);
+        trace_data(&s, (tcp_dir)(next_random(&x) & 1), bytes + at, n);
         at += n;
     }
-    const char *log = session_close(&s);
+    const char *log = trace_close(&s);
     size_t errors = count_lines_starting(log, "error ");
     assert_true(errors >= 1);
     /* losing sync needs a line start to recover, so errors are bounded by line feeds */
     assert_true(errors <= line_feeds + 2);
-    session_free(&s);
+    trace_free(&s);
 }
 
 int main(void)

@@ -11,8 +11,8 @@
 #include "http/http_framing.h"
 #include "http/http_head.h"
 
-#define PARSE(text, is_request, head, slots)                                                  \
-    http_head_parse((text), strlen(text), (is_request), (head), (slots),                      \
+#define PARSE(text, is_request, head, slots)                                                       \
+    http_head_parse((text), strlen(text), (is_request), (head), (slots),                           \
                     sizeof(slots) / sizeof((slots)[0]))
 
 static void test_head_request_line_and_fields_with_trimmed_values(void **state)

@@ -80,8 +80,7 @@ static void flush_spaces(wire_log *l)
 {
     if (l->pending_spaces == 0)
         return;
-    log_fmt(l, "spaces %s #%u %u\n", dir_name(l->spaces_dir), l->spaces_index,
-            l->pending_spaces);
+    log_fmt(l, "spaces %s #%u %u\n", dir_name(l->spaces_dir), l->spaces_index, l->pending_spaces);
     l->pending_spaces = 0;
 }
 
@@ -136,8 +135,7 @@ static void log_event(wire_log *l, const lf_wire_event *ev)
         if (ev->request_index == LF_WIRE_NO_REQUEST)
             log_fmt(l, "body %s #? len=%zu", dir_name(ev->dir), ev->u.body.len);
         else
-            log_fmt(l, "body %s #%u len=%zu", dir_name(ev->dir), ev->request_index,
-                    ev->u.body.len);
+            log_fmt(l, "body %s #%u len=%zu", dir_name(ev->dir), ev->request_index, ev->u.body.len);
         log_flags(l, ev->u.body.flags);
         log_raw(l, ": ", 2);
         log_bytes(l, ev->u.body.data, ev->u.body.len);
@@ -228,9 +226,9 @@ static void log_emit(void *ctx, const lf_wire_event *ev)
     log_event(l, ev);
 }
 
-/* ---- sessions ----------------------------------------------------------------------------- */
+/* ---- traces ------------------------------------------------------------------------------- */
 
-void session_open(wire_session *s, const wire_config *cfg)
+void trace_open(wire_trace *s, const wire_config *cfg)
 {
     memset(s, 0, sizeof(*s));
     s->log.max_body_print = 200;
@@ -243,25 +241,25 @@ void session_open(wire_session *s, const wire_config *cfg)
     assert_non_null(s->stream);
 }
 
-void session_data(wire_session *s, tcp_dir dir, const void *bytes, size_t len)
+void trace_data(wire_trace *s, tcp_dir dir, const void *bytes, size_t len)
 {
     lf_frame_ref at = {.frame = ++s->frame};
     s->tc.data(s->stream, dir, bytes, len, &at);
 }
 
-void session_gap(wire_session *s, tcp_dir dir, uint64_t missing)
+void trace_gap(wire_trace *s, tcp_dir dir, uint64_t missing)
 {
     lf_frame_ref at = {.frame = ++s->frame};
     s->tc.gap(s->stream, dir, missing, &at);
 }
 
-void session_fin(wire_session *s, tcp_dir dir)
+void trace_fin(wire_trace *s, tcp_dir dir)
 {
     lf_frame_ref at = {.frame = ++s->frame};
     s->tc.fin(s->stream, dir, &at);
 }
 
-const char *session_close(wire_session *s)
+const char *trace_close(wire_trace *s)
 {
     if (s->stream) {
         lf_frame_ref at = {.frame = ++s->frame};
@@ -272,14 +270,14 @@ const char *session_close(wire_session *s)
     return s->log.text;
 }
 
-void session_free(wire_session *s)
+void trace_free(wire_trace *s)
 {
-    session_close(s);
+    trace_close(s);
     free(s->log.text);
     s->log.text = NULL;
 }
 
-uint64_t session_frame_of(const wire_session *s, lf_wire_kind kind, size_t nth)
+uint64_t trace_frame_of(const wire_trace *s, lf_wire_kind kind, size_t nth)
 {
     for (size_t i = 0; i < s->log.n_events; i++) {
         if (s->log.kinds[i] == kind && nth-- == 0)
@@ -296,7 +294,7 @@ typedef struct cut_plan {
     size_t ncuts;
 } cut_plan;
 
-static void feed_step(wire_session *s, const replay_step *st, size_t global, const cut_plan *plan)
+static void feed_step(wire_trace *s, const replay_step *st, size_t global, const cut_plan *plan)
 {
     size_t from = 0;
     for (size_t i = 1; i < st->len; i++) {
@@ -304,18 +302,18 @@ static void feed_step(wire_session *s, const replay_step *st, size_t global, con
         for (size_t k = 0; k < plan->ncuts; k++)
             cut = cut || plan->cuts[k] == global + i;
         if (cut) {
-            session_data(s, st->dir, st->bytes + from, i - from);
+            trace_data(s, st->dir, st->bytes + from, i - from);
             from = i;
         }
     }
-    session_data(s, st->dir, st->bytes + from, st->len - from);
+    trace_data(s, st->dir, st->bytes + from, st->len - from);
 }
 
 static char *run_plan(const replay_step *steps, size_t n, const wire_config *cfg,
                       const cut_plan *plan)
 {
-    wire_session s;
-    session_open(&s, cfg);
+    wire_trace s;
+    trace_open(&s, cfg);
     size_t global = 0;
     for (size_t i = 0; i < n; i++) {
         const replay_step *st = &steps[i];
@@ -323,12 +321,12 @@ static char *run_plan(const replay_step *steps, size_t n, const wire_config *cfg
             feed_step(&s, st, global, plan);
             global += st->len;
         } else if (st->kind == REPLAY_GAP) {
-            session_gap(&s, st->dir, st->len);
+            trace_gap(&s, st->dir, st->len);
         } else {
-            session_fin(&s, st->dir);
+            trace_fin(&s, st->dir);
         }
     }
-    session_close(&s);
+    trace_close(&s);
     char *text = s.log.text;
     s.log.text = NULL;
     return text;
@@ -373,8 +371,7 @@ void replay_expect_single_splits(const replay_step *steps, size_t n, const wire_
     }
 }
 
-void replay_expect(const replay_step *steps, size_t n, const wire_config *cfg,
-                   const char *expected)
+void replay_expect(const replay_step *steps, size_t n, const wire_config *cfg, const char *expected)
 {
     size_t total = data_total(steps, n);
     replay_expect_single_splits(steps, n, cfg, expected);

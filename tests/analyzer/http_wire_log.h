@@ -30,26 +30,26 @@ typedef struct wire_log {
     size_t max_body_print; /* body bytes printed per event before "..." */
 } wire_log;
 
-typedef struct wire_session {
+typedef struct wire_trace {
     wire_consumer wc;
     tcp_consumer tc;
     void *stream;
     wire_log log;
     uint64_t frame;
-} wire_session;
+} wire_trace;
 
-void session_open(wire_session *s, const wire_config *cfg);
+void trace_open(wire_trace *s, const wire_config *cfg);
 /* Each call is one captured frame (frame numbers count up from 1). */
-void session_data(wire_session *s, tcp_dir dir, const void *bytes, size_t len);
+void trace_data(wire_trace *s, tcp_dir dir, const void *bytes, size_t len);
 /* A string literal as one frame. */
-#define SESSION_TEXT(s, dir, lit) session_data((s), (dir), (lit), sizeof(lit) - 1)
-void session_gap(wire_session *s, tcp_dir dir, uint64_t missing);
-void session_fin(wire_session *s, tcp_dir dir);
-/* Closes the stream and returns the finished log text (owned by the session). */
-const char *session_close(wire_session *s);
-void session_free(wire_session *s);
+#define TRACE_TEXT(s, dir, lit) trace_data((s), (dir), (lit), sizeof(lit) - 1)
+void trace_gap(wire_trace *s, tcp_dir dir, uint64_t missing);
+void trace_fin(wire_trace *s, tcp_dir dir);
+/* Closes the stream and returns the finished log text (owned by the trace). */
+const char *trace_close(wire_trace *s);
+void trace_free(wire_trace *s);
 /* Frame number of the i-th event of `kind` (0-based), or 0 if absent. */
-uint64_t session_frame_of(const wire_session *s, lf_wire_kind kind, size_t nth);
+uint64_t trace_frame_of(const wire_trace *s, lf_wire_kind kind, size_t nth);
 
 typedef enum replay_kind { REPLAY_DATA, REPLAY_GAP, REPLAY_FIN } replay_kind;
 
@@ -60,12 +60,30 @@ typedef struct replay_step {
     size_t len; /* REPLAY_DATA: byte count; REPLAY_GAP: missing bytes */
 } replay_step;
 
-#define C2S(str) {REPLAY_DATA, TCP_DIR_TO_SERVER, (const uint8_t *)(str), sizeof(str) - 1}
-#define S2C(str) {REPLAY_DATA, TCP_DIR_TO_CLIENT, (const uint8_t *)(str), sizeof(str) - 1}
-#define C2S_BIN(buf, n) {REPLAY_DATA, TCP_DIR_TO_SERVER, (const uint8_t *)(buf), (n)}
-#define S2C_BIN(buf, n) {REPLAY_DATA, TCP_DIR_TO_CLIENT, (const uint8_t *)(buf), (n)}
-#define GAP(dir, n) {REPLAY_GAP, (dir), NULL, (n)}
-#define FIN(dir) {REPLAY_FIN, (dir), NULL, 0}
+#define C2S(str)                                                                                   \
+    {                                                                                              \
+        REPLAY_DATA, TCP_DIR_TO_SERVER, (const uint8_t *)(str), sizeof(str) - 1                    \
+    }
+#define S2C(str)                                                                                   \
+    {                                                                                              \
+        REPLAY_DATA, TCP_DIR_TO_CLIENT, (const uint8_t *)(str), sizeof(str) - 1                    \
+    }
+#define C2S_BIN(buf, n)                                                                            \
+    {                                                                                              \
+        REPLAY_DATA, TCP_DIR_TO_SERVER, (const uint8_t *)(buf), (n)                                \
+    }
+#define S2C_BIN(buf, n)                                                                            \
+    {                                                                                              \
+        REPLAY_DATA, TCP_DIR_TO_CLIENT, (const uint8_t *)(buf), (n)                                \
+    }
+#define GAP(dir, n)                                                                                \
+    {                                                                                              \
+        REPLAY_GAP, (dir), NULL, (n)                                                               \
+    }
+#define FIN(dir)                                                                                   \
+    {                                                                                              \
+        REPLAY_FIN, (dir), NULL, 0                                                                 \
+    }
 
 /* Scenarios up to this many data bytes are also replayed at every pair of split points. */
 #define REPLAY_PAIR_SPLIT_MAX 400
@@ -82,7 +100,7 @@ void replay_expect_large(const replay_step *steps, size_t n, const wire_config *
 /* One whole run; returns the log (caller frees). */
 char *replay_whole(const replay_step *steps, size_t n, const wire_config *cfg);
 
-#define REPLAY_EXPECT(steps, expected) \
+#define REPLAY_EXPECT(steps, expected)                                                             \
     replay_expect((steps), sizeof(steps) / sizeof((steps)[0]), NULL, (expected))
 
 #endif

@@ -189,6 +189,20 @@ static void test_tcp_changed_copy_of_a_buffered_segment_is_reported_and_first_ke
                                "close 0 CAPTURE_ENDED @6\n");
 }
 
+static void test_tcp_in_order_segment_overlapping_a_buffered_one_keeps_the_buffered_bytes(
+    void **state)
+{
+    conn_test *t = *state;
+    handshake(t);
+    send_seg(t, CLIENT, C_ISN + 6, S_ISN + 1, LF_TCP_ACK, "WORLD");
+    send_seg(t, CLIENT, C_ISN + 1, S_ISN + 1, LF_TCP_ACK, "helloworld!");
+    expect_log_after_finish(t, OPEN0 "data 0 to_server \"hello\" @5\n"
+                               "diag TCP_RETRANSMIT_CONFLICT @5\n"
+                               "data 0 to_server \"WORLD\" @5\n"
+                               "data 0 to_server \"!\" @5\n"
+                               "close 0 CAPTURE_ENDED @5\n");
+}
+
 static void test_tcp_sequence_numbers_wrap_around_2_pow_32(void **state)
 {
     conn_test *t = *state;
@@ -424,6 +438,104 @@ static void test_tcp_stream_limit_evicts_the_least_recently_active(void **state)
                                "close 1 CAPTURE_ENDED @2\n");
 }
 
+/* Collects the client's byte stream and counts what should never happen without loss. */
+typedef struct byte_sink {
+    uint8_t bytes[32768];
+    size_t len;
+    int gaps;
+    int diags;
+} byte_sink;
+
+static void *sink_open(void *ctx, const tcp_stream_info *info, const lf_frame_ref *at)
+{
+    (void)info, (void)at;
+    return ctx;
+}
+
+static void sink_data(void *stream, tcp_dir dir, const uint8_t *bytes, size_t len,
+                      const lf_frame_ref *at)
+{
+    (void)at;
+    byte_sink *s = stream;
+    assert_int_equal(dir, TCP_DIR_TO_SERVER);
+    assert_true(s->len + len <= sizeof s->bytes);
+    memcpy(s->bytes + s->len, bytes, len);
+    s->len += len;
+}
+
+static void sink_gap(void *stream, tcp_dir dir, uint64_t missing, const lf_frame_ref *at)
+{
+    (void)dir, (void)missing, (void)at;
+    ((byte_sink *)stream)->gaps++;
+}
+
+static void sink_diag(void *ctx, const lf_diag *d)
+{
+    (void)d;
+    ((byte_sink *)ctx)->diags++;
+}
+
+/* Deterministic pseudo-random numbers (a 32-bit LCG) so the scenario is the same every run. */
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return *state >> 8;
+}
+
+typedef struct planned_segment {
+    uint32_t offset;
+    uint32_t len;
+} planned_segment;
+
+static void test_tcp_shuffled_duplicated_and_resegmented_data_reassembles_exactly(void **state)
+{
+    (void)state;
+    static byte_sink sink;
+    memset(&sink, 0, sizeof sink);
+    static char message[20000];
+    uint32_t rnd = 42;
+    for (size_t i = 0; i < sizeof message; i++)
+        message[i] = (char)('a' + next_random(&rnd) % 26);
+    /* Segments of 1..1460 bytes covering the message, plus re-segmented retransmissions that
+     * straddle the original boundaries, carrying the same bytes. */
+    planned_segment plan[200];
+    size_t n = 0;
+    for (uint32_t off = 0; off < sizeof message;) {
+        uint32_t len = 1 + next_random(&rnd) % 1460;
+        if (len > sizeof message - off)
+            len = (uint32_t)sizeof message - off;
+        plan[n++] = (planned_segment){off, len};
+        if (next_random(&rnd) % 4 == 0 && off > 100)
+            plan[n++] = (planned_segment){off - 100, len < 900 ? len + 100 : 1000};
+        off += len;
+    }
+    for (size_t i = n - 1; i > 0; i--) { /* shuffle within a window of 8 neighbours */
+        size_t j = i - next_random(&rnd) % (i < 8 ? i + 1 : 8);
+        planned_segment tmp = plan[i];
+        plan[i] = plan[j];
+        plan[j] = tmp;
+    }
+    tcp_consumer consumer = {.open = sink_open, .data = sink_data, .gap = sink_gap};
+    consumer.ctx = &sink;
+    lf_diag_sink diag = {.ctx = &sink, .emit = sink_diag};
+    tcp_reassembler *r = tcp_reassembler_new(NULL, &consumer, &diag);
+    conn_test t = {.r = r, .family = 4, .client_port = 50000, .server_port = 80};
+    const uint32_t isn = 0xFFFFF000u; /* the stream wraps past 2^32 */
+    send_seg(&t, CLIENT, isn, 0, LF_TCP_SYN, NULL);
+    send_seg(&t, SERVER, S_ISN, isn + 1, LF_TCP_SYN | LF_TCP_ACK, NULL);
+    for (size_t i = 0; i < n; i++) {
+        char payload[1501];
+        memcpy(payload, message + plan[i].offset, plan[i].len);
+        payload[plan[i].len] = '\0';
+        send_seg(&t, CLIENT, isn + 1 + plan[i].offset, S_ISN + 1, LF_TCP_ACK, payload);
+    }
+    tcp_reassembler_free(r);
+    assert_int_equal(sink.len, sizeof message);
+    assert_memory_equal(sink.bytes, message, sizeof message);
+    assert_int_equal(sink.gaps, 0);
+    assert_int_equal(sink.diags, 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -434,6 +546,7 @@ int main(void)
         T(test_tcp_duplicate_of_a_buffered_segment_is_delivered_once),
         T(test_tcp_retransmission_with_changed_bytes_is_reported),
         T(test_tcp_changed_copy_of_a_buffered_segment_is_reported_and_first_kept),
+        T(test_tcp_in_order_segment_overlapping_a_buffered_one_keeps_the_buffered_bytes),
         T(test_tcp_sequence_numbers_wrap_around_2_pow_32),
         T(test_tcp_capture_starting_mid_stream_takes_port_80_as_the_server),
         T(test_tcp_capture_starting_mid_stream_takes_the_lower_port_as_the_server),
@@ -452,6 +565,7 @@ int main(void)
         T(test_tcp_ipv6_connection_is_reassembled),
         T(test_tcp_idle_stream_is_evicted_when_the_capture_moves_on),
         T(test_tcp_stream_limit_evicts_the_least_recently_active),
+        cmocka_unit_test(test_tcp_shuffled_duplicated_and_resegmented_data_reassembles_exactly),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

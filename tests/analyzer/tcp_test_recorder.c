@@ -12,7 +12,8 @@ typedef struct recorded_stream {
     unsigned long long id;
 } recorded_stream;
 
-static void append(tcp_test_recorder *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append(tcp_test_recorder *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void append(tcp_test_recorder *r, const char *fmt, ...)
 {
@@ -50,7 +51,9 @@ static void *on_open(void *ctx, const tcp_stream_info *info, const lf_frame_ref 
     format_endpoint(&info->server, server, sizeof server);
     append(r, "open %llu client=%s server=%s %s @%llu\n", (unsigned long long)info->id, client,
            server,
-           info->opener_guessed ? "guessed" : info->saw_handshake ? "handshake" : "no-handshake",
+           info->opener_guessed  ? "guessed"
+           : info->saw_handshake ? "handshake"
+                                 : "no-handshake",
            (unsigned long long)at->frame);
     recorded_stream *s = malloc(sizeof *s);
     s->rec = r;
@@ -75,8 +78,8 @@ static void on_data(void *stream, tcp_dir dir, const uint8_t *bytes, size_t len,
 static void on_gap(void *stream, tcp_dir dir, uint64_t missing, const lf_frame_ref *at)
 {
     recorded_stream *s = stream;
-    append(s->rec, "gap %llu %s %llu @%llu\n", s->id, dir_name(dir),
-           (unsigned long long)missing, (unsigned long long)at->frame);
+    append(s->rec, "gap %llu %s %llu @%llu\n", s->id, dir_name(dir), (unsigned long long)missing,
+           (unsigned long long)at->frame);
 }
 
 static void on_fin(void *stream, tcp_dir dir, const lf_frame_ref *at)

@@ -11,20 +11,20 @@
 
 #include "http_wire_log.h"
 
-#define FF_REQUEST                                                                             \
-    "GET /signalr/connect?transport=foreverFrame&connectionToken=x&tid=2&frameId=1 "           \
+#define FF_REQUEST                                                                                 \
+    "GET /signalr/connect?transport=foreverFrame&connectionToken=x&tid=2&frameId=1 "               \
     "HTTP/1.1\r\n\r\n"
-#define FF_HEAD                                                                                \
-    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n"                            \
+#define FF_HEAD                                                                                    \
+    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n"                                \
     "Transfer-Encoding: chunked\r\n\r\n"
 /* The 2.x prelude for frameId=1 (332 bytes up to and including <body>). */
-#define FF_PRELUDE                                                                             \
-    "<!DOCTYPE html><html><head><title>SignalR Forever Frame Transport Stream</title>\r\n"      \
-    "<script>\r\n"                                                                             \
-    "    var $ = window.parent.jQuery,\r\n"                                                    \
-    "        ff = $ ? $.signalR.transports.foreverFrame : null,\r\n"                           \
-    "        c =  ff ? ff.getConnection('1') : null,\r\n"                                      \
-    "        r = ff ? ff.receive : function() {};\r\n"                                         \
+#define FF_PRELUDE                                                                                 \
+    "<!DOCTYPE html><html><head><title>SignalR Forever Frame Transport Stream</title>\r\n"         \
+    "<script>\r\n"                                                                                 \
+    "    var $ = window.parent.jQuery,\r\n"                                                        \
+    "        ff = $ ? $.signalR.transports.foreverFrame : null,\r\n"                               \
+    "        c =  ff ? ff.getConnection('1') : null,\r\n"                                          \
+    "        r = ff ? ff.receive : function() {};\r\n"                                             \
     "    ff ? ff.started(c) : '';</script></head><body>\r\n"
 
 static void chunk(char *out, size_t cap, const char *payload)
@@ -48,7 +48,8 @@ static void test_ff_prelude_then_messages_split_across_chunks(void **state)
         "request #0 GET /signalr/connect?transport=foreverFrame&connectionToken=x&tid=2&frameId=1\n"
         "response #0 200\n"
         "ff-prelude #0 len=332\n"
-        "ff #0 json={\"C\":\"d-1,0|C,0\",\"S\":1,\"M\":[]} script=r(c, {\"C\":\"d-1,0|C,0\",\"S\":1,"
+        "ff #0 json={\"C\":\"d-1,0|C,0\",\"S\":1,\"M\":[]} script=r(c, "
+        "{\"C\":\"d-1,0|C,0\",\"S\":1,"
         "\"M\":[]});\n"
         "ff #0 json={} script=r(c, {});\n"
         "ff #0 json={\"M\":[\"\\x5cu003cb\\x5cu003e\"]} "
@@ -97,33 +98,37 @@ static void test_ff_prelude_over_cap_is_truncated_and_scripts_still_found(void *
             "<html><head><title>no body tag at all</title></head>"),
         S2C("<script>r(c, {});</script>"),
     };
-    replay_expect(steps, 3, &cfg, "request #0 GET /c?transport=foreverFrame\n"
-                                  "response #0 200\n"
-                                  "ff-prelude #0 len=16 truncated\n"
-                                  "ff #0 json={} script=r(c, {});\n"
-                                  "body-end s>c #0 wire_len=78 incomplete\n");
+    replay_expect(steps, 3, &cfg,
+                  "request #0 GET /c?transport=foreverFrame\n"
+                  "response #0 200\n"
+                  "ff-prelude #0 len=16 truncated\n"
+                  "ff #0 json={} script=r(c, {});\n"
+                  "body-end s>c #0 wire_len=78 incomplete\n");
 }
 
 static void test_ff_prelude_carries_frame_of_body_tag(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);                                                      /* 1 */
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, "GET /c?transport=foreverFrame HTTP/1.1\r\n\r\n"); /* 2 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
-                                        "<html><bo"); /* 3 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "dy><script>r(c, {});</scr"); /* 4 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "ipt>"); /* 5 */
-    session_close(&s);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_FF_PRELUDE, 0), 4);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_FF_MESSAGE, 0), 5);
-    session_free(&s);
+    wire_trace s;
+    trace_open(&s, NULL);                                                                /* 1 */
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, "GET /c?transport=foreverFrame HTTP/1.1\r\n\r\n"); /* 2 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT,
+               "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+               "<html><bo");                                        /* 3 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "dy><script>r(c, {});</scr"); /* 4 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "ipt>");                      /* 5 */
+    trace_close(&s);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_FF_PRELUDE, 0), 4);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_FF_MESSAGE, 0), 5);
+    trace_free(&s);
 }
 
-#define LP_POLL "POST /signalr/poll?transport=longPolling&connectionToken=x HTTP/1.1\r\n" \
-                "Content-Length: 0\r\n\r\n"
-#define LP_HEAD "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\n" \
-                "Transfer-Encoding: chunked\r\n\r\n"
+#define LP_POLL                                                                                    \
+    "POST /signalr/poll?transport=longPolling&connectionToken=x HTTP/1.1\r\n"                      \
+    "Content-Length: 0\r\n\r\n"
+#define LP_HEAD                                                                                    \
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=UTF-8\r\n"                         \
+    "Transfer-Encoding: chunked\r\n\r\n"
 
 static void test_lp_keepalive_spaces_then_json(void **state)
 {
@@ -142,18 +147,18 @@ static void test_lp_keepalive_spaces_then_json(void **state)
 static void test_lp_each_space_event_carries_its_frame(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);                          /* 1 */
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, LP_POLL);    /* 2 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, LP_HEAD);    /* 3 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "1\r\n \r\n"); /* 4: one keepalive tick */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "1\r\n \r\n"); /* 5: the next tick */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "2\r\n{}\r\n0\r\n\r\n"); /* 6 */
-    session_close(&s);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_BODY_SPACES, 0), 4);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_BODY_SPACES, 1), 5);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_HTTP_BODY, 0), 6);
-    session_free(&s);
+    wire_trace s;
+    trace_open(&s, NULL);                                      /* 1 */
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, LP_POLL);                /* 2 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, LP_HEAD);                /* 3 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "1\r\n \r\n");           /* 4: one keepalive tick */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "1\r\n \r\n");           /* 5: the next tick */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "2\r\n{}\r\n0\r\n\r\n"); /* 6 */
+    trace_close(&s);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_BODY_SPACES, 0), 4);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_BODY_SPACES, 1), 5);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_HTTP_BODY, 0), 6);
+    trace_free(&s);
 }
 
 static void test_lp_body_without_spaces_has_no_space_events(void **state)

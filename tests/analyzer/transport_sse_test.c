@@ -20,9 +20,9 @@ static void test_sse_initialized_then_messages_with_lf(void **state)
     static const replay_step steps[] = {
         C2S(SSE_REQUEST),
         S2C(SSE_HEAD "\r\n"
-            "data: initialized\n\n"
-            "data: {\"C\":\"d-6A1F30C2-B,0|C,0|D,1\",\"S\":1,\"M\":[]}\n\n"
-            "data: {}\n\n"),
+                     "data: initialized\n\n"
+                     "data: {\"C\":\"d-6A1F30C2-B,0|C,0|D,1\",\"S\":1,\"M\":[]}\n\n"
+                     "data: {}\n\n"),
         FIN(TCP_DIR_TO_CLIENT),
     };
     REPLAY_EXPECT(steps, "request #0 GET /signalr/connect?transport=serverSentEvents&tid=3\n"
@@ -92,18 +92,18 @@ static void test_sse_multiple_data_lines_are_joined_and_comments_ignored(void **
 static void test_sse_event_carries_frame_of_its_blank_line(void **state)
 {
     (void)state;
-    wire_session s;
-    session_open(&s, NULL);                               /* frame 1 */
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, SSE_REQUEST);     /* frame 2 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, SSE_HEAD "\r\n"); /* frame 3 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "data: {\"S\":1}\r\n");       /* frame 4 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "\r\ndata: {}\n\ndata: {"); /* frame 5 */
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT, "}\n\n");                   /* frame 6 */
-    session_close(&s);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_SSE_EVENT, 0), 5);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_SSE_EVENT, 1), 5);
-    assert_int_equal(session_frame_of(&s, LF_WIRE_SSE_EVENT, 2), 6);
-    session_free(&s);
+    wire_trace s;
+    trace_open(&s, NULL);                                         /* frame 1 */
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, SSE_REQUEST);               /* frame 2 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, SSE_HEAD "\r\n");           /* frame 3 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "data: {\"S\":1}\r\n");     /* frame 4 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "\r\ndata: {}\n\ndata: {"); /* frame 5 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, "}\n\n");                   /* frame 6 */
+    trace_close(&s);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_SSE_EVENT, 0), 5);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_SSE_EVENT, 1), 5);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_SSE_EVENT, 2), 6);
+    trace_free(&s);
 }
 
 static void test_sse_gap_drops_the_event_being_built(void **state)

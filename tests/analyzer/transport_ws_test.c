@@ -13,14 +13,14 @@
 #include "http_wire_log.h"
 #include "transport/ws_reader.h"
 
-#define WS_REQUEST                                                                             \
-    "GET /signalr/connect?transport=webSockets&tid=7 HTTP/1.1\r\nUpgrade: websocket\r\n"       \
+#define WS_REQUEST                                                                                 \
+    "GET /signalr/connect?transport=webSockets&tid=7 HTTP/1.1\r\nUpgrade: websocket\r\n"           \
     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-#define WS_101                                                                                 \
-    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"        \
+#define WS_101                                                                                     \
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"            \
     "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
-#define WS_LOG_HEAD                                                                            \
-    "request #0 GET /signalr/connect?transport=webSockets&tid=7\n"                             \
+#define WS_LOG_HEAD                                                                                \
+    "request #0 GET /signalr/connect?transport=webSockets&tid=7\n"                                 \
     "response #0 101\n"
 
 static const uint8_t MASK[4] = {0x37, 0xfa, 0x21, 0x3d};
@@ -64,8 +64,7 @@ static void test_ws_client_frames_masked_server_frames_plain(void **state)
     size_t cn = text(c2s, 0, MASK, "{\"H\":\"chathub\",\"M\":\"Send\",\"A\":[\"hi\"],\"I\":0}");
     size_t sn = text(s2c, 0, NULL, "{\"C\":\"d-6A1F30C2-B,0|C,0|D,1\",\"S\":1,\"M\":[]}");
     sn = text(s2c, sn, NULL, "{}");
-    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn),
-                           S2C_BIN(s2c, sn)};
+    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn), S2C_BIN(s2c, sn)};
     replay_expect(steps, 4, NULL,
                   WS_LOG_HEAD "ws c>s #0 text masked frames=1 len=43: "
                               "{\"H\":\"chathub\",\"M\":\"Send\",\"A\":[\"hi\"],\"I\":0}\n"
@@ -106,7 +105,8 @@ static void test_ws_64_bit_length(void **state)
     assert_int_equal(s2c[1], 127);
     replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), S2C_BIN(s2c, sn)};
     char *got = replay_whole(steps, 3, NULL);
-    assert_non_null(strstr(got, "ws s>c #0 binary frames=1 len=70000: abcdefghijklmnopqrstuvwxyzab"));
+    assert_non_null(
+        strstr(got, "ws s>c #0 binary frames=1 len=70000: abcdefghijklmnopqrstuvwxyzab"));
     replay_expect_large(steps, 3, NULL, got, 997);
     free(got);
     free(payload);
@@ -123,8 +123,7 @@ static void test_ws_fragmented_message_with_ping_in_between(void **state)
     cn = frame(c2s, cn, true, false, 0x0, MASK, "\"I\":1}", 6);
     uint8_t s2c[16];
     size_t sn = frame(s2c, 0, true, false, 0xA, NULL, "beat", 4);
-    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn),
-                           S2C_BIN(s2c, sn)};
+    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn), S2C_BIN(s2c, sn)};
     replay_expect(steps, 4, NULL,
                   WS_LOG_HEAD "ws-ping c>s #0: beat\n"
                               "ws c>s #0 text masked frames=3 len=21: {\"H\":\"chathub\",\"I\":1}\n"
@@ -137,8 +136,8 @@ static void test_ws_close_with_code_and_reason_and_client_close_without_code(voi
     uint8_t c2s[16], s2c[32];
     size_t cn = frame(c2s, 0, true, false, 0x8, MASK, NULL, 0);
     size_t sn = frame(s2c, 0, true, false, 0x8, NULL, "\x03\xe8going away", 12);
-    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn),
-                           S2C_BIN(s2c, sn), FIN(TCP_DIR_TO_SERVER)};
+    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), C2S_BIN(c2s, cn), S2C_BIN(s2c, sn),
+                           FIN(TCP_DIR_TO_SERVER)};
     replay_expect(steps, 5, NULL,
                   WS_LOG_HEAD "ws-close c>s #0 no-code\n"
                               "ws-close s>c #0 1000 going away\n"
@@ -229,6 +228,87 @@ static void test_ws_extension_header_parsing(void **state)
     assert_false(ws_parse_extensions(b, strlen(b)).enabled);
 }
 
+static void test_ws_compressed_message_fragmented_across_frames(void **state)
+{
+    (void)state;
+    deflater d;
+    deflater_init(&d);
+    uint8_t z[256], c2s[512];
+    size_t zn = deflate_message(&d, MSG_A, z, sizeof(z));
+    deflateEnd(&d.z);
+    size_t half = zn / 2;
+    /* RSV1 only on the first frame of the message, as RFC 7692 requires */
+    size_t cn = frame(c2s, 0, false, true, 0x1, MASK, z, half);
+    cn = frame(c2s, cn, true, false, 0x0, MASK, z + half, zn - half);
+    replay_step steps[] = {C2S(WS_REQUEST),
+                           S2C(WS_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"),
+                           C2S_BIN(c2s, cn)};
+    replay_expect(steps, 3, NULL,
+                  WS_LOG_HEAD "ws c>s #0 text masked deflate frames=2 len=63: " MSG_A "\n");
+}
+
+static void test_ws_truncated_compressed_message_breaks_shared_context(void **state)
+{
+    (void)state;
+    wire_config cfg;
+    wire_config_defaults(&cfg);
+    cfg.max_ws_message = 32;
+    deflater d;
+    deflater_init(&d);
+    uint8_t z[256], s2c[512];
+    size_t zn = deflate_message(&d, MSG_A, z, sizeof(z));
+    size_t sn = frame(s2c, 0, true, true, 0x1, NULL, z, zn);
+    zn = deflate_message(&d, MSG_B, z, sizeof(z));
+    sn = frame(s2c, sn, true, true, 0x1, NULL, z, zn);
+    deflateEnd(&d.z);
+    sn = text(s2c, sn, NULL, "{}");
+    replay_step steps[] = {C2S(WS_REQUEST),
+                           S2C(WS_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n"),
+                           S2C_BIN(s2c, sn)};
+    replay_expect(steps, 3, &cfg,
+                  WS_LOG_HEAD "ws s>c #0 text deflate frames=1 truncated len=32: "
+                              "{\"C\":\"d-6A1F30C2-B,0|C,0|D,1\",\"M\n"
+                              "ws s>c #0 text deflate frames=1 undecoded len=0: \n"
+                              "ws s>c #0 text frames=1 len=2: {}\n");
+}
+
+static void test_ws_message_carries_frame_of_its_last_fragment(void **state)
+{
+    (void)state;
+    uint8_t a[32], b[32];
+    size_t an = frame(a, 0, false, false, 0x1, NULL, "{\"S\":", 5);
+    size_t bn = frame(b, 0, true, false, 0x0, NULL, "1}", 2);
+    wire_trace s;
+    trace_open(&s, NULL);                             /* 1 */
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, WS_REQUEST);    /* 2 */
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT, WS_101 "\r\n"); /* 3 */
+    trace_data(&s, TCP_DIR_TO_CLIENT, a, an);         /* 4 */
+    trace_data(&s, TCP_DIR_TO_CLIENT, b, bn - 1);     /* 5 */
+    trace_data(&s, TCP_DIR_TO_CLIENT, b + bn - 1, 1); /* 6 */
+    trace_close(&s);
+    assert_int_equal(trace_frame_of(&s, LF_WIRE_WS_MESSAGE, 0), 6);
+    trace_free(&s);
+}
+
+static void test_rsv1_without_negotiated_deflate_is_an_error(void **state)
+{
+    (void)state;
+    static const uint8_t s2c[] = {0xc1, 0x02, 0x7b, 0x7d};
+    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), S2C_BIN(s2c, sizeof(s2c))};
+    replay_expect(steps, 3, NULL,
+                  WS_LOG_HEAD
+                  "error s>c: WebSocket frame with RSV1 set outside a compressed message start\n");
+}
+
+static void test_oversized_control_frame_is_an_error(void **state)
+{
+    (void)state;
+    static const uint8_t s2c[] = {0x89, 0x7e, 0x00, 0x80};
+    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), S2C_BIN(s2c, sizeof(s2c))};
+    replay_expect(steps, 3, NULL,
+                  WS_LOG_HEAD "error s>c: fragmented or oversized WebSocket control frame\n");
+}
+
 /* ---- caps and hostile frames -------------------------------------------------------------- */
 
 static void test_ws_message_over_cap_is_truncated_and_frames_still_tracked(void **state)
@@ -261,9 +341,9 @@ static void test_ws_gap_inside_payload_marks_message_incomplete(void **state)
     (void)state;
     uint8_t s2c[64];
     size_t sn = text(s2c, 0, NULL, "{\"M\":[\"abcdefgh\"]}");
-    replay_step steps[] = {C2S(WS_REQUEST), S2C(WS_101 "\r\n"), S2C_BIN(s2c, 8),
-                           GAP(TCP_DIR_TO_CLIENT, 8), S2C_BIN(s2c + 16, sn - 16),
-                           S2C("\x81\x02{}")};
+    replay_step steps[] = {
+        C2S(WS_REQUEST),           S2C(WS_101 "\r\n"),         S2C_BIN(s2c, 8),
+        GAP(TCP_DIR_TO_CLIENT, 8), S2C_BIN(s2c + 16, sn - 16), S2C("\x81\x02{}")};
     replay_expect(steps, 6, NULL,
                   WS_LOG_HEAD "gap s>c 8\n"
                               "ws s>c #0 text frames=1 incomplete len=10: {\"M\":[h\"]}\n"
@@ -281,20 +361,20 @@ static void test_ws_random_bytes_give_at_most_one_error_per_direction(void **sta
         x ^= x << 5;
         bytes[i] = (uint8_t)x;
     }
-    wire_session s;
-    session_open(&s, NULL);
-    SESSION_TEXT(&s, TCP_DIR_TO_SERVER, WS_REQUEST);
-    SESSION_TEXT(&s, TCP_DIR_TO_CLIENT,
-                 WS_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
+    wire_trace s;
+    trace_open(&s, NULL);
+    TRACE_TEXT(&s, TCP_DIR_TO_SERVER, WS_REQUEST);
+    TRACE_TEXT(&s, TCP_DIR_TO_CLIENT,
+               WS_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n");
     for (size_t at = 0; at < sizeof(bytes); at += 1024)
-        session_data(&s, (tcp_dir)((at / 1024) & 1), bytes + at, 1024);
-    const char *log = session_close(&s);
+        trace_data(&s, (tcp_dir)((at / 1024) & 1), bytes + at, 1024);
+    const char *log = trace_close(&s);
     size_t errors = 0;
     for (const char *p = strstr(log, "error "); p; p = strstr(p + 1, "error "))
         errors++;
     assert_true(errors >= 1);
     assert_true(errors <= 2);
-    session_free(&s);
+    trace_free(&s);
 }
 
 int main(void)
@@ -308,6 +388,11 @@ int main(void)
         cmocka_unit_test(test_ws_permessage_deflate_with_context_takeover),
         cmocka_unit_test(test_ws_permessage_deflate_without_context_takeover),
         cmocka_unit_test(test_ws_extension_header_parsing),
+        cmocka_unit_test(test_ws_compressed_message_fragmented_across_frames),
+        cmocka_unit_test(test_ws_truncated_compressed_message_breaks_shared_context),
+        cmocka_unit_test(test_ws_message_carries_frame_of_its_last_fragment),
+        cmocka_unit_test(test_rsv1_without_negotiated_deflate_is_an_error),
+        cmocka_unit_test(test_oversized_control_frame_is_an_error),
         cmocka_unit_test(test_ws_message_over_cap_is_truncated_and_frames_still_tracked),
         cmocka_unit_test(test_ws_reserved_opcode_gives_one_error),
         cmocka_unit_test(test_ws_gap_inside_payload_marks_message_incomplete),

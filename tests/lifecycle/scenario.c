@@ -177,6 +177,12 @@ void sc_poll(scenario *s, double t)
     receive(s, t, SR_REQUEST_POLL);
 }
 
+void sc_reconnect_unanswered(scenario *s, double t)
+{
+    s->rx_stream = s->next_stream++;
+    request(s, t, SR_REQUEST_RECONNECT, s->rx_stream);
+}
+
 void sc_reconnect_rejected(scenario *s, double t, int status, const char *text)
 {
     s->rx_stream = s->next_stream++;

@@ -49,6 +49,8 @@ void sc_negotiate(scenario *s, double t, double kat, double dt);
 void sc_connect(scenario *s, double t, sr_transport transport);
 void sc_reconnect(scenario *s, double t);
 void sc_poll(scenario *s, double t);
+/* A reconnect attempt sent while the path is down: no answer ever comes. */
+void sc_reconnect_unanswered(scenario *s, double t);
 /* Receive request answered with an error status instead of opening. */
 void sc_reconnect_rejected(scenario *s, double t, int status, const char *text);
 void sc_init_message(scenario *s, double t);

@@ -142,25 +142,15 @@ static void test_lifecycle_silence_then_reconnect_within_disconnect_timeout(void
 /* ---- reconnect_late / disconnect_timeout around the server's expiry ---- */
 
 /* After a WS loss with the default KAT 20 / DT 30, protocol/sr_timing.h says the server ends
- * the connection between these two delays; the tests probe just either side of the last one
- * (the certain expiry) rather than restating the numbers. */
-static lf_thresholds default_thresholds(void)
+ * the connection at the earliest this long after the loss; the tests probe just either side of
+ * it rather than restating the number. */
+static double server_expiry(void)
 {
     sr_timing_settings st;
     sr_timing_defaults(&st);
     lf_thresholds th;
     lf_thresholds_derive(&st, &th);
-    return th;
-}
-
-static double streaming_expiry(void)
-{
-    return default_thresholds().expiry_max_streaming;
-}
-
-static double streaming_expiry_earliest(void)
-{
-    return default_thresholds().expiry_min_streaming;
+    return th.expiry_min_streaming;
 }
 
 static void test_lifecycle_reconnect_just_before_server_expiry_is_in_time(void **state)
@@ -169,8 +159,8 @@ static void test_lifecycle_reconnect_just_before_server_expiry_is_in_time(void *
     sc_connected_ws(s, 0, 20, 30);
     sc_keepalives(s, 10, 50, 10);
     sc_close(s, 55, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
-    sc_reconnect(s, 55 + streaming_expiry() - 0.2);
-    sc_finish(s, 55 + streaming_expiry() + 5);
+    sc_reconnect(s, 55 + server_expiry() - 0.2);
+    sc_finish(s, 55 + server_expiry() + 5);
     const lf_connection *c = sc_conn(s, "tok-A");
     assert_int_equal(sc_count(c, SR_FINDING_RECONNECT_LATE), 0);
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 0);
@@ -179,7 +169,7 @@ static void test_lifecycle_reconnect_just_before_server_expiry_is_in_time(void *
 static void test_lifecycle_reconnect_just_after_server_expiry_is_late(void **state)
 {
     scenario *s = *state;
-    double expiry = streaming_expiry();
+    double expiry = server_expiry();
     sc_connected_ws(s, 0, 20, 30);
     sc_keepalives(s, 10, 50, 10);
     sc_close(s, 55, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
@@ -190,8 +180,11 @@ static void test_lifecycle_reconnect_just_after_server_expiry_is_late(void **sta
     assert_int_equal(sc_count(c, SR_FINDING_RECONNECT_LATE), 1);
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
     assert_near(sc_rel(sc_find(c, SR_FINDING_RECONNECT_LATE)->time), 55 + expiry + 0.2);
-    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time),
-                55 + streaming_expiry_earliest());
+    /* just past the earliest expiry the server may not have acted yet: a warning */
+    assert_int_equal(sc_find(c, SR_FINDING_RECONNECT_LATE)->severity, SR_SEVERITY_WARNING);
+    assert_non_null(strstr(sc_find(c, SR_FINDING_RECONNECT_LATE)->message,
+                           "the server may already have ended the connection"));
+    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time), 55 + server_expiry());
     /* The 2.1+ server accepted the late reconnect: the connection lives on. */
     assert_int_equal(c->end, LF_END_CAPTURE_ENDED);
 }
@@ -202,11 +195,11 @@ static void test_lifecycle_transport_lost_for_good_ends_by_disconnect_timeout(vo
     sc_connected_ws(s, 0, 20, 30);
     sc_keepalives(s, 10, 50, 10);
     sc_close(s, 55, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
-    sc_finish(s, 55 + streaming_expiry() + 0.2);
+    sc_finish(s, 55 + server_expiry() + 0.2);
     const lf_connection *c = sc_conn(s, "tok-A");
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
     assert_int_equal(c->end, LF_END_TIMED_OUT);
-    assert_near(sc_rel(c->end_time), 55 + streaming_expiry_earliest());
+    assert_near(sc_rel(c->end_time), 55 + server_expiry());
     assert_non_null(
         strstr(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->message, "DisconnectTimeout 30 s"));
 }
@@ -217,7 +210,7 @@ static void test_lifecycle_capture_ending_before_the_expiry_is_not_a_timeout(voi
     sc_connected_ws(s, 0, 20, 30);
     sc_keepalives(s, 10, 50, 10);
     sc_close(s, 55, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
-    sc_finish(s, 55 + streaming_expiry() - 0.2);
+    sc_finish(s, 55 + server_expiry() - 0.2);
     const lf_connection *c = sc_conn(s, "tok-A");
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 0);
     assert_int_equal(c->end, LF_END_CAPTURE_ENDED);
@@ -248,6 +241,97 @@ static void test_lifecycle_client_close_without_abort_reports_abort_missing(void
     assert_int_equal(sc_count(c, SR_FINDING_ABORT_MISSING), 1);
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
     assert_int_equal(c->end, LF_END_TIMED_OUT);
+}
+
+/* The browser retries /reconnect every 2 s while the path is down (captures/ws-reconnect):
+ * attempts that never open are neither silences nor the end of the loss. */
+static void test_lifecycle_unanswered_reconnect_attempts_are_not_silences(void **state)
+{
+    scenario *s = *state;
+    sc_connected_ws(s, 0, 4, 8);
+    sc_keepalive(s, 1.98);
+    sc_close(s, 8.35, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    sc_reconnect_unanswered(s, 8.351);
+    sc_reconnect_unanswered(s, 10.384);
+    sc_reconnect(s, 12.391);
+    sc_keepalive(s, 14);
+    sc_abort(s, 14.59);
+    sc_finish(s, 15.7);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 1);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_MISSED)->time), 5.98);
+    assert_int_equal(sc_count(c, SR_FINDING_RECONNECT_LATE), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_CLIENT_TIMER_STARVATION), 0);
+    assert_int_equal(c->end, LF_END_STOPPED);
+}
+
+static void test_lifecycle_retries_into_a_dead_path_do_not_hold_off_the_expiry(void **state)
+{
+    scenario *s = *state;
+    double expiry = server_expiry();
+    sc_connected_ws(s, 0, 20, 30);
+    sc_keepalives(s, 10, 50, 10);
+    sc_close(s, 72, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    for (double t = 74; t < 72 + expiry + 6; t += 2) {
+        sc_reconnect_unanswered(s, t);
+    }
+    sc_finish(s, 72 + expiry + 10);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
+    /* silent since the keepalive at 50: the transport was lost then, not at the close */
+    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time), 50 + server_expiry());
+    /* none of the attempts reached the server, so none of them was a late reconnect */
+    assert_int_equal(sc_count(c, SR_FINDING_RECONNECT_LATE), 0);
+    assert_int_equal(c->end, LF_END_TIMED_OUT);
+}
+
+/* captures/ws-outage-expire: the path holds everything for 16 s, the client's Close included;
+ * the server keeps writing keepalives to the socket until the held bytes are released, and
+ * its disconnect timer only starts then. */
+static void test_lifecycle_server_writing_after_the_close_delays_the_expiry(void **state)
+{
+    scenario *s = *state;
+    double expiry = server_expiry();
+    sc_connected_ws(s, 0, 20, 30);
+    sc_keepalives(s, 10, 50, 10);
+    sc_close(s, 72, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    uint64_t old_stream = s->rx_stream;
+    sc_reconnect_unanswered(s, 74);
+    uint64_t attempt = s->rx_stream;
+    s->rx_stream = old_stream;
+    sc_keepalives(s, 90, 90, 10); /* released: the server was still writing */
+    s->rx_stream = attempt;
+    sc_finish(s, 90 + expiry + 1);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time), 90 + server_expiry());
+}
+
+/* captures/ws-late-reconnect (KeepAlive 6 s, DisconnectTimeout 18 s): the server's side dies
+ * right after a keepalive; the browser's side stays open and silent until the client times it
+ * out; its retries get through only after the server expired the connection. */
+static void test_lifecycle_reconnect_after_a_silent_loss_counts_from_the_silence(void **state)
+{
+    scenario *s = *state;
+    sc_connected_ws(s, 0, 12, 18);
+    sc_keepalive(s, 3.722);
+    sc_close(s, 18.080, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    sc_reconnect_unanswered(s, 18.084);
+    sc_reconnect_unanswered(s, 20.108);
+    sc_reconnect_unanswered(s, 28.144);
+    sc_reconnect(s, 30.150);
+    sc_abort(s, 33.3);
+    sc_finish(s, 34);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 1);
+    assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
+    assert_int_equal(sc_count(c, SR_FINDING_RECONNECT_LATE), 1);
+    const lf_finding *late = sc_find(c, SR_FINDING_RECONNECT_LATE);
+    assert_near(sc_rel(late->time), 30.150);
+    assert_non_null(strstr(late->message, "reconnect 26.4 s after the transport was lost"));
+    assert_int_equal(late->severity, SR_SEVERITY_ERROR); /* past the latest expiry too */
+    assert_int_equal(c->end, LF_END_STOPPED);
 }
 
 /* ---- scale and memory ---- */
@@ -479,6 +563,9 @@ static void test_lifecycle_long_polling_silence_gives_no_keepalive_findings(void
     assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
     assert_int_equal(sc_count(c, SR_FINDING_POLL_OVERDUE), 0);
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 0);
+    assert_int_equal(c->polls, 6); /* the /connect and five polls */
+    assert_near(c->poll_max_held, 110);
+    assert_near(c->poll_max_gap, 0.28); /* from the init response to the first poll */
 }
 
 static void test_lifecycle_long_poll_held_past_connection_timeout_is_overdue(void **state)
@@ -524,8 +611,7 @@ static void test_lifecycle_reconnect_rejected_with_400_is_reported(void **state)
                         "/reconnect answered 400: The ConnectionId is in the incorrect format.");
     /* The rejected reconnect did not end the loss that started at 5 s. */
     assert_int_equal(sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT), 1);
-    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time),
-                5 + streaming_expiry_earliest());
+    assert_near(sc_rel(sc_find(c, SR_FINDING_DISCONNECT_TIMEOUT)->time), 5 + server_expiry());
 }
 
 static void test_lifecycle_invocation_pending_when_websocket_drops(void **state)
@@ -544,6 +630,39 @@ static void test_lifecycle_invocation_pending_when_websocket_drops(void **state)
     assert_string_equal(sc_find(c, SR_FINDING_INVOCATION_UNANSWERED)->message,
                         "2 hub invocation(s) had no result when the webSockets transport "
                         "dropped");
+}
+
+/* On SSE the result comes back in the /send response, so it may still arrive after the drop. */
+static void sse_call_then_drop(scenario *s)
+{
+    sc_negotiate(s, 0, 20, 30);
+    sc_connect(s, 0.1, SC_SSE);
+    sc_init_message(s, 0.15);
+    sc_start(s, 0.2);
+    sc_invoke(s, 3, "0");
+    sc_close(s, 5, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
+    sc_reconnect(s, 7);
+}
+
+static void test_lifecycle_sse_call_answered_after_the_drop_is_fine(void **state)
+{
+    scenario *s = *state;
+    sse_call_then_drop(s);
+    sc_result(s, 7.5, "0");
+    sc_finish(s, 8);
+    assert_int_equal(sc_count(sc_conn(s, "tok-A"), SR_FINDING_INVOCATION_UNANSWERED), 0);
+}
+
+static void test_lifecycle_sse_call_never_answered_after_the_drop(void **state)
+{
+    scenario *s = *state;
+    sse_call_then_drop(s);
+    sc_finish(s, 60);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_INVOCATION_UNANSWERED), 1);
+    const lf_finding *f = sc_find(c, SR_FINDING_INVOCATION_UNANSWERED);
+    assert_near(sc_rel(f->time), 5);
+    assert_non_null(strstr(f->message, "serverSentEvents transport dropped"));
 }
 
 static void test_lifecycle_disconnect_command_answering_a_reconnect(void **state)
@@ -573,6 +692,28 @@ static void test_lifecycle_reconnect_while_keepalives_arrive_is_timer_starvation
     const lf_connection *c = sc_conn(s, "tok-A");
     assert_int_equal(sc_count(c, SR_FINDING_CLIENT_TIMER_STARVATION), 1);
     assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+}
+
+/* captures/ff-reconnect: the forever-frame client re-points its iframe on every beat until one
+ * opens, so a fresh transport is replaced a moment after it opened: a burst, not starvation. */
+static void test_lifecycle_forever_frame_reconnect_burst_is_not_starvation(void **state)
+{
+    scenario *s = *state;
+    sc_negotiate(s, 0, 4, 8);
+    sc_connect(s, 0.05, SC_FF);
+    sc_init_message(s, 0.12);
+    sc_start(s, 0.14);
+    sc_keepalive(s, 1.98);
+    sc_reconnect_unanswered(s, 8.39);
+    sc_reconnect_unanswered(s, 8.83);
+    sc_reconnect(s, 11.78);
+    sc_keepalive(s, 11.99);
+    sc_reconnect(s, 12.20);
+    sc_keepalives(s, 14, 20, 2);
+    sc_finish(s, 21);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_CLIENT_TIMER_STARVATION), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 1);
 }
 
 static void test_lifecycle_negotiate_never_followed_by_connect(void **state)
@@ -659,6 +800,10 @@ int main(void)
         T(test_lifecycle_capture_ending_before_the_expiry_is_not_a_timeout),
         T(test_lifecycle_abort_after_close_is_a_clean_stop),
         T(test_lifecycle_client_close_without_abort_reports_abort_missing),
+        T(test_lifecycle_unanswered_reconnect_attempts_are_not_silences),
+        T(test_lifecycle_retries_into_a_dead_path_do_not_hold_off_the_expiry),
+        T(test_lifecycle_server_writing_after_the_close_delays_the_expiry),
+        T(test_lifecycle_reconnect_after_a_silent_loss_counts_from_the_silence),
         T(test_lifecycle_default_timings_for_three_hours_stay_small),
         T(test_lifecycle_chatty_connection_timeline_is_capped),
         T(test_lifecycle_many_concurrent_connections_are_kept_apart),
@@ -673,8 +818,11 @@ int main(void)
         T(test_lifecycle_long_polling_stopping_between_polls_times_out),
         T(test_lifecycle_reconnect_rejected_with_400_is_reported),
         T(test_lifecycle_invocation_pending_when_websocket_drops),
+        T(test_lifecycle_sse_call_answered_after_the_drop_is_fine),
+        T(test_lifecycle_sse_call_never_answered_after_the_drop),
         T(test_lifecycle_disconnect_command_answering_a_reconnect),
         T(test_lifecycle_reconnect_while_keepalives_arrive_is_timer_starvation),
+        T(test_lifecycle_forever_frame_reconnect_burst_is_not_starvation),
         T(test_lifecycle_negotiate_never_followed_by_connect),
         T(test_lifecycle_restart_after_stop_links_to_the_previous_token),
         T(test_lifecycle_absurd_negotiated_timeouts_do_not_overflow),

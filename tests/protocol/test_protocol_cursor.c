@@ -94,6 +94,28 @@ static void test_same_origin_follows_the_d_prefix(void **state)
     sr_cursor_clear(&c);
 }
 
+static void assert_prefix_text(const char *cursor, const char *expected)
+{
+    sr_span span = sr_cursor_prefix_text(cursor, strlen(cursor));
+    if (expected == NULL) {
+        assert_null(span.ptr);
+        return;
+    }
+    assert_ptr_equal(span.ptr, cursor);
+    assert_int_equal(span.len, strlen(expected));
+    assert_memory_equal(span.ptr, expected, span.len);
+}
+
+static void test_prefix_text_is_a_span_into_the_cursor(void **state)
+{
+    (void)state;
+    assert_prefix_text("d-6A1F30C2-B,0|C,0|D,1", "d-6A1F30C2-");
+    assert_prefix_text("s-0,1A", "s-");
+    assert_prefix_text("hub.Chat,3", NULL);
+    assert_prefix_text("d-XYZ-B,0", NULL);
+    assert_prefix_text("d-", NULL);
+}
+
 static void assert_bad(const char *text, size_t offset)
 {
     sr_cursor c;
@@ -149,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_1_0_cursor_has_no_prefix),
         cmocka_unit_test(test_escaped_separators_inside_keys),
         cmocka_unit_test(test_same_origin_follows_the_d_prefix),
+        cmocka_unit_test(test_prefix_text_is_a_span_into_the_cursor),
         cmocka_unit_test(test_malformed_cursors_report_the_offset),
         cmocka_unit_test(test_empty_cursor_has_no_entries),
         cmocka_unit_test(test_many_entries_parse_in_linear_time),

@@ -101,6 +101,7 @@ static void test_lenient_syntax_that_could_hide_nesting_is_refused(void **state)
     assert_int_equal(parse_text("['\"', [[1]]]", 12, &root, NULL), SR_ERR_JSON_SYNTAX);
     assert_int_equal(parse_text("/* \" */ [1]", 11, &root, NULL), SR_ERR_JSON_SYNTAX);
     assert_int_equal(parse_text("{'a':1}", 7, &root, NULL), SR_ERR_JSON_SYNTAX);
+    assert_int_equal(parse_text("{\"a\":0xFFFFFFFFFFFFFFFFFFFF}", 28, &root, NULL), SR_ERR_JSON_SYNTAX);
 }
 
 static void test_embedded_nul_and_invalid_utf8_are_refused(void **state)

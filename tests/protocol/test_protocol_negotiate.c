@@ -258,6 +258,19 @@ static void test_malformed_bodies(void **state)
     assert_fails("", SR_ERR_EMPTY, NULL);
 }
 
+static void test_jsonp_negotiate_is_unwrapped(void **state)
+{
+    (void)state;
+    sr_negotiate neg;
+    assert_int_equal(parse("jQuery3710_1718({\"Url\":\"/signalr\",\"ConnectionToken\":\"t\",\"ConnectionId\":\"i\","
+                           "\"KeepAliveTimeout\":20.0,\"DisconnectTimeout\":30.0,\"ProtocolVersion\":\"1.5\"});",
+                           &neg, NULL),
+                     SR_OK);
+    assert_string_equal(neg.jsonp_callback.data, "jQuery3710_1718");
+    assert_string_equal(neg.connection_token.data, "t");
+    sr_negotiate_clear(&neg);
+}
+
 static void test_fractional_seconds_round_to_milliseconds(void **state)
 {
     (void)state;
@@ -287,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_wrong_types_name_the_field),
         cmocka_unit_test(test_out_of_range_numbers_name_the_field),
         cmocka_unit_test(test_malformed_bodies),
+        cmocka_unit_test(test_jsonp_negotiate_is_unwrapped),
         cmocka_unit_test(test_fractional_seconds_round_to_milliseconds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

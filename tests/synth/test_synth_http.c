@@ -130,9 +130,9 @@ static void test_gzip_body_inflates_to_the_original(void **state)
     char body[2000];
     for (size_t i = 0; i < sizeof body; i++)
         body[i] = "signalr "[i % 8];
-    assert_int_equal(synth_http_response(f->c, T0, 200, NULL, NULL, body, sizeof body,
-                                         SYNTH_HTTP_GZIP),
-                     SYNTH_OK);
+    assert_int_equal(
+        synth_http_response(f->c, T0, 200, NULL, NULL, body, sizeof body, SYNTH_HTTP_GZIP),
+        SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->server, "Content-Encoding: gzip\r\n"));
     char *sep = strstr(f->server, "\r\n\r\n");

@@ -53,6 +53,9 @@ static void test_bad_values_are_rejected_with_the_reason(void **state)
     assert_rejected("{\"connections\":[{\"client\":\"10.0.0.2:5000\",\"server\":\"10.0.0.1:80\","
                     "\"mss\":70000}]}",
                     "out of range for mss");
+    assert_rejected(
+        "{\"connections\":[{\"client\":\"10.0.0.2:65530\",\"server\":\"10.0.0.1:80\"}]}",
+        "client port must leave room");
     assert_rejected("{\"format\":\"pcapng\",\"connections\":[{\"client\":\"10.0.0.2:5000\","
                     "\"server\":\"10.0.0.1:80\"}]}",
                     "format must be");
@@ -76,7 +79,7 @@ static void test_a_full_connection_entry_is_loaded(void **state)
     assert_int_equal(sc->output.format, SYNTH_PCAP_US);
     assert_int_equal(sc->output.link, SYNTH_LINK_RAW);
     const conn_script_config *c = &sc->entries[0].script;
-    assert_int_equal(c->transport, SR_LONG_POLLING);
+    assert_int_equal(c->transport, SYNTH_SR_LONG_POLLING);
     assert_int_equal(c->start, 1718000002500000000ull);
     assert_int_equal(c->tcp.isn_client, 4294967290u);
     assert_string_equal(c->signalr.hub, "stockhub");

@@ -22,12 +22,12 @@ typedef struct {
     char *path;
     synth_t *s;
     synth_conn *ctl, *recv;
-    sr_session *ss;
+    synth_sr_session *ss;
     read_capture cap;
     char ctl_out[STREAM_MAX], ctl_in[STREAM_MAX], recv_out[STREAM_MAX], recv_in[STREAM_MAX];
 } fixture;
 
-static fixture *open_session(sr_transport tr)
+static fixture *open_session(synth_sr_transport tr)
 {
     fixture *f = g_new0(fixture, 1);
     synth_error err = {0};
@@ -40,23 +40,23 @@ static fixture *open_session(sr_transport tr)
     assert_non_null(f->s);
     f->ctl = synth_tcp_connect(f->s, &ctl, &srv, T0);
     f->recv = synth_tcp_connect(f->s, &recv, &srv, T0 + SYNTH_NS_PER_MS);
-    sr_config cfg;
-    sr_default_config(&cfg);
-    f->ss = sr_session_new(f->s, tr, &cfg);
+    synth_sr_config cfg;
+    synth_sr_default_config(&cfg);
+    f->ss = synth_sr_session_new(f->s, tr, &cfg);
     return f;
 }
 
 static void connected(fixture *f)
 {
-    assert_int_equal(sr_negotiate(f->ss, f->ctl, T0 + 2 * SYNTH_NS_PER_MS), SYNTH_OK);
-    assert_int_equal(sr_connect(f->ss, f->recv, T0 + 10 * SYNTH_NS_PER_MS), SYNTH_OK);
-    assert_int_equal(sr_start(f->ss, f->ctl, T0 + 30 * SYNTH_NS_PER_MS), SYNTH_OK);
+    assert_int_equal(synth_sr_negotiate(f->ss, f->ctl, T0 + 2 * SYNTH_NS_PER_MS), SYNTH_OK);
+    assert_int_equal(synth_sr_connect(f->ss, f->recv, T0 + 10 * SYNTH_NS_PER_MS), SYNTH_OK);
+    assert_int_equal(synth_sr_start(f->ss, f->ctl, T0 + 30 * SYNTH_NS_PER_MS), SYNTH_OK);
 }
 
 static void finish(fixture *f)
 {
     synth_error err = {0};
-    sr_session_free(f->ss);
+    synth_sr_session_free(f->ss);
     synth_conn_free(f->ctl);
     synth_conn_free(f->recv);
     assert_int_equal(synth_close(f->s, &err), SYNTH_OK);
@@ -88,10 +88,10 @@ static void destroy(fixture *f)
 static void test_negotiate_response_maps_token_to_connection_id(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_WEBSOCKETS);
-    char *token = g_strdup(sr_session_token(f->ss));
-    char *id = g_strdup(sr_session_connection_id(f->ss));
-    assert_int_equal(sr_negotiate(f->ss, f->ctl, T0 + SYNTH_NS_PER_MS), SYNTH_OK);
+    fixture *f = open_session(SYNTH_SR_WEBSOCKETS);
+    char *token = g_strdup(synth_sr_session_token(f->ss));
+    char *id = g_strdup(synth_sr_session_connection_id(f->ss));
+    assert_int_equal(synth_sr_negotiate(f->ss, f->ctl, T0 + SYNTH_NS_PER_MS), SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->ctl_out, "GET /signalr/negotiate?clientProtocol=2.1&connectionData="
                                        "%5B%7B%22name%22%3A%22chathub%22%7D%5D&_=1718000000001 "
@@ -111,13 +111,13 @@ static void test_negotiate_response_maps_token_to_connection_id(void **state)
 static void test_websocket_connect_escapes_token_and_sends_init_frame(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_WEBSOCKETS);
-    char *escaped = g_uri_escape_string(sr_session_token(f->ss), NULL, FALSE);
+    fixture *f = open_session(SYNTH_SR_WEBSOCKETS);
+    char *escaped = g_uri_escape_string(synth_sr_session_token(f->ss), NULL, FALSE);
     char *url = g_strdup_printf("GET /signalr/connect?transport=webSockets&clientProtocol=2.1"
                                 "&connectionToken=%s&connectionData=",
                                 escaped);
     connected(f);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->recv_out, url));
     assert_null(strchr(escaped, '+'));
@@ -138,9 +138,9 @@ static void test_websocket_connect_escapes_token_and_sends_init_frame(void **sta
 static void test_sse_stream_is_initialized_then_init_then_ten_byte_keepalive(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_SERVER_SENT_EVENTS);
+    fixture *f = open_session(SYNTH_SR_SERVER_SENT_EVENTS);
     connected(f);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->recv_out, "Accept: text/event-stream\r\n"));
     const char *body = strstr(f->recv_in, "\r\n\r\n") + 4;
@@ -152,9 +152,9 @@ static void test_sse_stream_is_initialized_then_init_then_ten_byte_keepalive(voi
 static void test_forever_frame_prelude_and_28_byte_keepalive(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_FOREVER_FRAME);
+    fixture *f = open_session(SYNTH_SR_FOREVER_FRAME);
     connected(f);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->recv_out, "&frameId=1 HTTP/1.1\r\n"));
     assert_non_null(strstr(f->recv_in, "        c =  ff ? ff.getConnection('1') : null,\r\n"));
@@ -166,11 +166,11 @@ static void test_forever_frame_prelude_and_28_byte_keepalive(void **state)
 static void test_long_poll_spaces_then_message_ends_the_poll_and_repolls(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_LONG_POLLING);
+    fixture *f = open_session(SYNTH_SR_LONG_POLLING);
     connected(f);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 15 * SEC), SYNTH_OK);
-    assert_int_equal(sr_server_message(f->ss, T0 + 16 * SEC, "{\"H\":\"ChatHub\"}"), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 5 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 15 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_server_message(f->ss, T0 + 16 * SEC, "{\"H\":\"ChatHub\"}"), SYNTH_OK);
     finish(f);
     assert_true(g_str_has_prefix(f->recv_out, "POST /signalr/connect?transport=longPolling"));
     assert_non_null(strstr(f->recv_out, "Content-Length: 0\r\n\r\nPOST /signalr/poll?"));
@@ -184,9 +184,9 @@ static void test_long_poll_spaces_then_message_ends_the_poll_and_repolls(void **
 static void test_send_posts_the_invocation_form_encoded_and_gets_the_result(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_SERVER_SENT_EVENTS);
+    fixture *f = open_session(SYNTH_SR_SERVER_SENT_EVENTS);
     connected(f);
-    assert_int_equal(sr_hub_invoke(f->ss, f->ctl, T0 + 2 * SEC, "Send", "[\"ann\",\"hi there\"]"),
+    assert_int_equal(synth_sr_hub_invoke(f->ss, f->ctl, T0 + 2 * SEC, "Send", "[\"ann\",\"hi there\"]"),
                      SYNTH_OK);
     finish(f);
     /* The example of the wire reference, section 3.3. */
@@ -200,17 +200,17 @@ static void test_send_posts_the_invocation_form_encoded_and_gets_the_result(void
 static void test_reconnect_carries_message_id_and_no_init(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_SERVER_SENT_EVENTS);
+    fixture *f = open_session(SYNTH_SR_SERVER_SENT_EVENTS);
     connected(f);
-    assert_int_equal(sr_server_message(f->ss, T0 + SEC, "1"), SYNTH_OK);
+    assert_int_equal(synth_sr_server_message(f->ss, T0 + SEC, "1"), SYNTH_OK);
     synth_tcp_rst(f->recv, SYNTH_C2S, T0 + 40 * SEC);
-    sr_drop_transport(f->ss);
+    synth_sr_drop_transport(f->ss);
     synth_conn_free(f->recv);
     synth_endpoint again, srv;
     synth_endpoint_parse("127.0.0.1:41001", &again);
     synth_endpoint_parse("127.0.0.1:8080", &srv);
     f->recv = synth_tcp_connect(f->s, &again, &srv, T0 + 41 * SEC);
-    assert_int_equal(sr_reconnect(f->ss, f->recv, T0 + 41 * SEC + SYNTH_NS_PER_MS), SYNTH_OK);
+    assert_int_equal(synth_sr_reconnect(f->ss, f->recv, T0 + 41 * SEC + SYNTH_NS_PER_MS), SYNTH_OK);
     finish(f);
     assert_non_null(strstr(f->recv_out, "GET /signalr/reconnect?transport=serverSentEvents"));
     assert_non_null(strstr(f->recv_out, "-B%2C1%7CC%2C0%7CD%2C1&tid="));
@@ -221,10 +221,10 @@ static void test_reconnect_carries_message_id_and_no_init(void **state)
 static void test_websocket_stop_closes_the_socket_before_posting_abort(void **state)
 {
     (void)state;
-    fixture *f = open_session(SR_WEBSOCKETS);
+    fixture *f = open_session(SYNTH_SR_WEBSOCKETS);
     connected(f);
-    assert_int_equal(sr_abort(f->ss, f->ctl, T0 + 10 * SEC), SYNTH_OK);
-    assert_int_equal(sr_keepalive(f->ss, T0 + 11 * SEC), SYNTH_E_STATE);
+    assert_int_equal(synth_sr_abort(f->ss, f->ctl, T0 + 10 * SEC), SYNTH_OK);
+    assert_int_equal(synth_sr_keepalive(f->ss, T0 + 11 * SEC), SYNTH_E_STATE);
     finish(f);
     uint64_t client_close = 0, abort_post = 0;
     for (size_t i = 0; i < f->cap.count; i++) {

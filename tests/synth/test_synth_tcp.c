@@ -146,8 +146,7 @@ static void test_close_is_fin_finack_ack_and_reset_is_one_rst(void **state)
     synth_endpoint_parse("10.0.0.3:50001", &other);
     synth_conn *d = synth_tcp_connect(f->s, &other, &f->srv, T0 + SYNTH_NS_PER_S);
     assert_int_equal(synth_tcp_close(c, SYNTH_S2C, T0 + SYNTH_NS_PER_MS), SYNTH_OK);
-    assert_int_equal(synth_tcp_send(c, SYNTH_S2C, T0 + 2 * SYNTH_NS_PER_MS, "x", 1),
-                     SYNTH_E_STATE);
+    assert_int_equal(synth_tcp_send(c, SYNTH_S2C, T0 + 2 * SYNTH_NS_PER_MS, "x", 1), SYNTH_E_STATE);
     assert_int_equal(synth_tcp_rst(d, SYNTH_C2S, T0 + 2 * SYNTH_NS_PER_S), SYNTH_OK);
     synth_conn_free(d);
     finish(f, c);

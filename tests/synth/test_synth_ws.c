@@ -87,8 +87,8 @@ static void finish(fixture *f)
     const uint16_t ports[2] = {41000, 8080};
     for (int d = 0; d < 2; d++) {
         f->stream_len[d] = capture_stream(&f->cap, ports[d], f->stream[d], STREAM_MAX);
-        uint8_t *end = (uint8_t *)g_strstr_len((char *)f->stream[d],
-                                               (gssize)f->stream_len[d], "\r\n\r\n");
+        uint8_t *end =
+            (uint8_t *)g_strstr_len((char *)f->stream[d], (gssize)f->stream_len[d], "\r\n\r\n");
         assert_non_null(end);
         f->offset[d] = (size_t)(end - f->stream[d]) + 4;
     }
@@ -197,7 +197,10 @@ static void test_close_with_code_and_close_without_code(void **state)
     next_frame(f, SYNTH_S2C, &s);
     assert_true(c.opcode == WS_OP_CLOSE && c.len == 0 && c.masked);
     assert_true(s.opcode == WS_OP_CLOSE && s.len == 5);
-    assert_memory_equal(s.payload, "\x03\xe8" "bye", 5);
+    assert_memory_equal(s.payload,
+                        "\x03\xe8"
+                        "bye",
+                        5);
 }
 
 static void send_same_message_twice(fixture *f, ws_frame *a, ws_frame *b, z_stream *z)

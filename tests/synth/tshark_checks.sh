@@ -119,6 +119,26 @@ hours_with_outages() {
     expect "capture spans two hours" 7200 "$(capinfos -u "$f" | sed -n 's/^Capture duration: *\([0-9]*\).*/\1/p')"
 }
 
+late_capture() {
+    local f=$work/late.pcapng
+    generate late_capture.json late.pcapng
+    # Nothing happens at 20.25 s itself: the first frame is the keepalive tick at 20.5 s.
+    expect "first frame is the first keepalive after capture_from" "1718000020.500000000" \
+        "$(ts "$f" -c 1 -T fields -e frame.time_epoch)"
+    expect "no handshakes, negotiate or connect seen" 0 \
+        "$(count "$f" -Y 'tcp.flags.syn == 1 or http.request.uri contains "negotiate" or http.request.uri contains "connect?"')"
+    # Heartbeat grid 0.5 + 10k s; seen from 20.25 to 60 s: 20.5, 30.5, 40.5, 50.5 per connection.
+    expect "keepalives on the established WebSocket (decoded by hand: 81 02 7b 7d)" 4 \
+        "$(count "$f" -Y 'tcp.srcport==8080 and tcp.dstport==47001 and tcp.payload == 81:02:7b:7d')"
+    expect "keepalives on the established SSE stream" 4 \
+        "$(count "$f" -Y 'tcp.dstport==48001 and tcp.payload contains "data: {}"')"
+    # hub_every 15 from 0.03 s: 30.03 and 45.03 after the capture start (15.03 is before it).
+    expect "hub invocations as masked client frames" 2 \
+        "$(count "$f" -Y 'tcp.srcport==47001 and tcp.len > 6')"
+    expect "stop still visible: abort on the control connection" 2 \
+        "$(count "$f" -Y 'http.request.uri contains "/signalr/abort?"')"
+}
+
 bench_small() {
     local f=$work/bench.pcap
     "$synth" bench --connections 40 --duration 600 -o "$f" >/dev/null || { echo "FAIL: bench"; exit 1; }

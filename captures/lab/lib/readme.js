@@ -47,6 +47,11 @@ function verdict(truth, c) {
   }
   const reconnects = c.requests.filter((r) => r.endpoint === 'reconnect').length;
   if (reconnects) parts.push(`${reconnects} /reconnect request(s) reached the server`);
+  const lost = c.browser_requests.filter((r) => r.endpoint === 'reconnect').length - reconnects;
+  if (lost > 0) parts.push(`${lost} more /reconnect attempt(s) by the browser never reached it`);
+  const ownConnects = c.browser_requests.filter((r) => r.endpoint === 'connect').length;
+  if (ownConnects > c.transports.length) parts.push(`the browser issued ${ownConnects} /connect requests`);
+  if (c.transports.length === 0) parts.push('negotiated but never sent /connect');
   const disc = ev('disconnected')[0];
   const abort = c.browser_requests.find((r) => r.endpoint === 'abort');
   if (disc && abort) {
@@ -55,8 +60,7 @@ function verdict(truth, c) {
   } else if (disc) {
     parts.push(`client gave up at ${rel(truth, disc.t)} without /abort`);
   }
-  const refused = c.browser_requests.filter((r) => r.endpoint === 'reconnect').length - reconnects;
-  if (refused > 0) parts.push(`${refused} more /reconnect attempt(s) by the browser never reached the server`);
+
   const srv = c.server_events.filter((e) => e.event === 'OnDisconnected');
   for (const e of srv) parts.push(`server OnDisconnected(stopCalled=${e.stopCalled}) at ${rel(truth, e.t)}`);
   const cmd = c.server_transport_events.find((e) => e.event === 'disconnect_command_sent');
@@ -84,7 +88,7 @@ function scenarioSection(truth) {
   lines.push('', 'A correct analysis reports:', '');
   for (const c of truth.connections) {
     lines.push(`- Connection \`${c.connection_id}\` (page \`${c.page}\`, token \`${c.token.slice(0, 12)}...\`, `
-      + `transports ${c.transports.map((t) => `\`${t}\``).join(' -> ')}, client ports ${c.client_ports.join(', ')}): ${verdict(truth, c)}.`);
+      + `transports ${c.transports.map((t) => `\`${t}\``).join(' -> ') || 'none'}, client ports ${c.client_ports.join(', ')}): ${verdict(truth, c)}.`);
     const milestones = c.client_events.filter((e) => CLIENT_MILESTONES.has(e.event)).map((e) => clientLine(truth, e));
     lines.push(`  - client: ${milestones.join('; ')}.`);
     lines.push(`  - server: ${c.server_events.map((e) => serverLine(truth, e)).join('; ') || 'no lifecycle event'}.`);

@@ -45,9 +45,8 @@ function stopTcpdump(proc) {
 }
 
 class ScenarioContext {
-  constructor(def, outDir, log) {
+  constructor(def, log) {
     this.def = def;
-    this.outDir = outDir;
     this.log = log;
     this.records = [];
     this.clientEvents = [];
@@ -178,7 +177,7 @@ async function runScenario(def, outDir) {
   fs.mkdirSync(path.dirname(debugPath), { recursive: true });
   const debug = fs.createWriteStream(debugPath);
   const log = (line) => debug.write(`${new Date().toISOString()} ${line}\n`);
-  const ctx = new ScenarioContext(def, outDir, log);
+  const ctx = new ScenarioContext(def, log);
   const pcap = path.join(outDir, `${def.name}.pcap`);
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lab-chromium-'));
   let tcpdump = null;

@@ -46,8 +46,6 @@ class WebSocketTransport extends BaseTransport {
     this.ws.close(1000);
     this.markDead(reason);
   }
-
-  kill() { this.ws.terminate(); }
 }
 
 class StreamTransport extends BaseTransport {
@@ -66,8 +64,6 @@ class StreamTransport extends BaseTransport {
     this.res.end();
     this.markDead(reason);
   }
-
-  kill() { this.res.destroy(); }
 }
 
 class ServerSentEventsTransport extends StreamTransport {

@@ -4,7 +4,10 @@
 // transport and the lifecycle faults the dissector flags. Timestamps are chosen, not
 // measured, so keepalive gaps and timeouts are exact and the golden files stay stable.
 //
-// Usage: node make-capture.js <out.pcap>
+// It also writes signalr-hostile.pcap: malformed and oversized SignalR traffic that must be
+// flagged, never crash the dissector.
+//
+// Usage: node make-capture.js <output-directory>
 'use strict';
 const fs = require('fs');
 
@@ -53,6 +56,7 @@ function tcpPacket(t, sport, dport, seq, ack, flags, payload) {
 
 function writePcap(path) {
     records.sort((a, b) => a.t - b.t);
+    const taken = records.splice(0, records.length);
     const parts = [];
     const gh = Buffer.alloc(24);
     gh.writeUInt32LE(0xa1b2c3d4, 0);
@@ -61,7 +65,7 @@ function writePcap(path) {
     gh.writeUInt32LE(262144, 16);
     gh.writeUInt32LE(1, 20);
     parts.push(gh);
-    for (const r of records) {
+    for (const r of taken) {
         const h = Buffer.alloc(16);
         const us = Math.round(r.t * 1e6);
         h.writeUInt32LE(T0 + Math.floor(us / 1e6), 0);
@@ -320,9 +324,42 @@ function scenarioNoNegotiate() {
     ws.close(400.03);
 }
 
+// F: hostile bytes on every path: a negotiate that is not JSON, WebSocket messages that are
+// not JSON or nest too deep, an SSE stream with a broken chunk size, a forever frame whose
+// script never closes.
+function scenarioHostile() {
+    const tok = 'tokF+BAD/6==';
+    const ajax = newStream(0.0);
+    ajax.c(0.01, request('GET', `/signalr/negotiate?clientProtocol=2.1&connectionData=${CONN_DATA}`));
+    ajax.s(0.02, response('200 OK', 'application/json; charset=UTF-8', '{"ConnectionToken":'));
+    const ws = newStream(0.05);
+    wsUpgrade(ws, 0.06, url('connect', 'webSockets', tok, '&tid=1'));
+    ws.s(0.07, wsFrame('{not json'));
+    ws.s(0.08, wsFrame('{"C":"d-1-B,0","M":[' + '['.repeat(300) + ']'.repeat(300) + ']}'));
+    ws.s(0.09, wsFrame('{"C":"no-cursor|grammar","S":"x","M":{}}'));
+    ws.c(0.10, wsFrame('{"H":1,"M":[],"I":{}}', 1, true));
+    const sse = newStream(0.2);
+    sse.c(0.21, request('GET', url('connect', 'serverSentEvents', tok, '&tid=2')));
+    sse.s(0.22, chunkedHead('text/event-stream'));
+    sse.s(0.23, chunk('data: initialized\n\n'));
+    sse.s(0.24, 'zz\r\ndata: {}\n\n\r\n');
+    const ff = newStream(0.3);
+    ff.c(0.31, request('GET', url('reconnect', 'foreverFrame', tok, '&frameId=notanumber')));
+    ff.s(0.32, chunkedHead('text/html; charset=UTF-8'));
+    ff.s(0.33, chunk('<script>r(c, {"C":"d-1-B,1","M":[]}\n'));
+    ff.s(0.34, chunk('<script>r(c, {});</script>\n'));
+    const send = newStream(0.4);
+    send.c(0.41, request('POST', url('send', 'serverSentEvents', tok), 'data=%ZZ'));
+    send.s(0.42, response('200 OK', 'application/json; charset=UTF-8', '{"I":'));
+}
+
+const outDir = process.argv[2] || '.';
 scenarioWebSockets();
 scenarioServerSentEvents();
 scenarioForeverFrame();
 scenarioLongPolling();
 scenarioNoNegotiate();
-writePcap(process.argv[2] || 'signalr-lab.pcap');
+writePcap(`${outDir}/signalr-lab.pcap`);
+nextPort = 51001;
+scenarioHostile();
+writePcap(`${outDir}/signalr-hostile.pcap`);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "protocol/sr_request.h"
+#include "protocol/sr_version.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t form_len = newline != NULL ? size - (size_t)(newline + 1 - text) : 0;
     sr_request req;
     sr_request_parse(text, method_len, text + target_start, target_len, form, form_len, &req, NULL);
+    const sr_param *cp = &req.params[SR_PARAM_CLIENT_PROTOCOL];
+    sr_version_resolve(cp->value.data, cp->value.len, cp->value.data != NULL,
+                       sr_version_server_max(SR_SERVER_2_4));
+    sr_request_message_id(&req);
     sr_request_clear(&req);
     return 0;
 }

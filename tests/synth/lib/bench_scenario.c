@@ -20,7 +20,7 @@ void bench_default_params(bench_params *p)
     p->seed = 1;
 }
 
-static scenario_entry entry_for(const bench_params *p, sr_transport tr, unsigned count)
+static scenario_entry entry_for(const bench_params *p, synth_sr_transport tr, unsigned count)
 {
     scenario_entry e;
     memset(&e, 0, sizeof e);
@@ -44,9 +44,9 @@ static scenario_entry entry_for(const bench_params *p, sr_transport tr, unsigned
 
 synth_scenario *bench_scenario_new(const bench_params *p, synth_error *err)
 {
-    sr_transport only = SR_WEBSOCKETS;
+    synth_sr_transport only = SYNTH_SR_WEBSOCKETS;
     bool mixed = strcmp(p->transports, "mixed") == 0;
-    if (!mixed && !sr_transport_parse(p->transports, &only)) {
+    if (!mixed && !synth_sr_transport_parse(p->transports, &only)) {
         synth_error_set(err, SYNTH_E_ARG, "unknown transport %s", p->transports);
         return NULL;
     }
@@ -60,10 +60,10 @@ synth_scenario *bench_scenario_new(const bench_params *p, synth_error *err)
     sc->output.seed = p->seed;
     for (int tr = 0; tr < 4; tr++) {
         unsigned count = mixed ? p->connections / 4 + ((unsigned)tr < p->connections % 4)
-                               : ((sr_transport)tr == only ? p->connections : 0);
+                               : ((synth_sr_transport)tr == only ? p->connections : 0);
         if (count == 0)
             continue;
-        scenario_entry e = entry_for(p, (sr_transport)tr, count);
+        scenario_entry e = entry_for(p, (synth_sr_transport)tr, count);
         if (!synth_scenario_add(sc, &e)) {
             synth_error_set(err, SYNTH_E_NOMEM, "out of memory");
             synth_scenario_free(sc);

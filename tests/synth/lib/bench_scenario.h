@@ -8,11 +8,11 @@
 
 typedef struct {
     unsigned connections;
-    double duration;      /* seconds of capture */
+    double duration;        /* seconds of capture */
     const char *transports; /* "mixed" or one transport name */
-    double keepalive;     /* server keepalive period, seconds */
-    double hub_every;     /* client invocations, seconds; 0: none */
-    double message_every; /* server->client messages, seconds; 0: none */
+    double keepalive;       /* server keepalive period, seconds */
+    double hub_every;       /* client invocations, seconds; 0: none */
+    double message_every;   /* server->client messages, seconds; 0: none */
     synth_format format;
     uint64_t seed;
 } bench_params;

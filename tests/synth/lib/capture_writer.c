@@ -127,8 +127,8 @@ static void write_pcap_record(capture_writer *w, synth_time ts, const uint8_t *d
     put(w, data, caplen);
 }
 
-static void write_pcapng_epb(capture_writer *w, synth_time ts, const uint8_t *data,
-                             uint32_t caplen, uint32_t len)
+static void write_pcapng_epb(capture_writer *w, synth_time ts, const uint8_t *data, uint32_t caplen,
+                             uint32_t len)
 {
     static const uint8_t zero_pad[4] = {0, 0, 0, 0};
     uint64_t units = w->format == SYNTH_PCAPNG_NS ? ts : ts / SYNTH_NS_PER_US;

@@ -33,7 +33,7 @@ typedef struct {
     bool opened;
     synth_conn *ctl;
     synth_conn *recv;
-    sr_session *session;
+    synth_sr_session *session;
     unsigned reconnects;
     size_t next_anomaly;
     size_t next_outage; /* next outage whose reconnect is still to come */
@@ -44,12 +44,12 @@ typedef struct {
 void conn_script_default(conn_script_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    cfg->transport = SR_WEBSOCKETS;
+    cfg->transport = SYNTH_SR_WEBSOCKETS;
     cfg->duration = 60.0;
     cfg->keepalive = 10.0;
     cfg->tcp.mss = 1460;
     cfg->tcp.rtt = 200 * SYNTH_NS_PER_US;
-    sr_default_config(&cfg->signalr);
+    synth_sr_default_config(&cfg->signalr);
     cfg->end = SCRIPT_END_ABORT;
 }
 
@@ -148,19 +148,20 @@ static synth_status open_connection(conn_script *cs, synth_t *s, synth_time t)
     cs->recv = cs->ctl ? open_tcp(cs, s, 1, t + OPEN_RECEIVE_AFTER_NS) : NULL;
     if (cs->recv == NULL)
         return synth_error_of(s)->status;
-    synth_status st = sr_negotiate(cs->session, cs->ctl, t + rtt + 100 * SYNTH_NS_PER_US);
+    synth_status st = synth_sr_negotiate(cs->session, cs->ctl, t + rtt + 100 * SYNTH_NS_PER_US);
     if (st == SYNTH_OK)
-        st = sr_connect(cs->session, cs->recv, t + OPEN_RECEIVE_AFTER_NS + rtt + 100 * SYNTH_NS_PER_US);
+        st = synth_sr_connect(cs->session, cs->recv,
+                        t + OPEN_RECEIVE_AFTER_NS + rtt + 100 * SYNTH_NS_PER_US);
     synth_time started = t + START_AFTER_NS;
     if (st == SYNTH_OK)
-        st = sr_start(cs->session, cs->ctl, started);
+        st = synth_sr_start(cs->session, cs->ctl, started);
     cs->opened = true;
     cs->due[EV_END] = at(cs, cs->cfg.duration);
     cs->due[EV_KEEPALIVE] = next_grid_tick(cs, started);
     cs->due[EV_HUB] = every(started, cs->cfg.hub_every);
     cs->due[EV_MESSAGE] = every(started, cs->cfg.message_every);
     cs->due[EV_PING] = every(started, cs->cfg.ping_every);
-    cs->due[EV_POLL_TIMEOUT] = cs->cfg.transport == SR_LONG_POLLING
+    cs->due[EV_POLL_TIMEOUT] = cs->cfg.transport == SYNTH_SR_LONG_POLLING
                                    ? started + ns_of(cs->cfg.signalr.connection_timeout)
                                    : NEVER;
     schedule_anomaly(cs);
@@ -171,7 +172,7 @@ static synth_status open_connection(conn_script *cs, synth_t *s, synth_time t)
 static synth_status reconnect(conn_script *cs, synth_t *s, synth_time t)
 {
     synth_status st = synth_tcp_rst(cs->recv, SYNTH_C2S, t);
-    sr_drop_transport(cs->session);
+    synth_sr_drop_transport(cs->session);
     synth_conn_free(cs->recv);
     cs->reconnects++;
     uint16_t offset = (uint16_t)(2 + (cs->reconnects - 1) % (SCRIPT_PORT_STRIDE - 2));
@@ -179,8 +180,8 @@ static synth_status reconnect(conn_script *cs, synth_t *s, synth_time t)
     if (cs->recv == NULL)
         return synth_error_of(s)->status;
     if (st == SYNTH_OK)
-        st = sr_reconnect(cs->session, cs->recv, t + 100 * SYNTH_NS_PER_US + cs->cfg.tcp.rtt);
-    if (cs->cfg.transport == SR_LONG_POLLING)
+        st = synth_sr_reconnect(cs->session, cs->recv, t + 100 * SYNTH_NS_PER_US + cs->cfg.tcp.rtt);
+    if (cs->cfg.transport == SYNTH_SR_LONG_POLLING)
         cs->due[EV_POLL_TIMEOUT] = t + ns_of(cs->cfg.signalr.connection_timeout);
     cs->next_outage++;
     schedule_reconnect(cs);
@@ -206,14 +207,14 @@ static synth_status inject_anomaly(conn_script *cs, synth_time t)
     if (a->dir == SYNTH_S2C) {
         char *msg = g_strdup_printf("{\"H\":\"ChatHub\",\"M\":\"bulk\",\"A\":%s}", args);
         synth_tcp_set_anomaly(cs->recv, SYNTH_S2C, a->kind);
-        st = sr_server_message(cs->session, t, msg);
+        st = synth_sr_server_message(cs->session, t, msg);
         g_free(msg);
     } else {
-        synth_conn *carrier = cs->cfg.transport == SR_WEBSOCKETS ? cs->recv : cs->ctl;
+        synth_conn *carrier = cs->cfg.transport == SYNTH_SR_WEBSOCKETS ? cs->recv : cs->ctl;
         synth_tcp_set_anomaly(carrier, SYNTH_C2S, a->kind);
-        st = sr_hub_invoke(cs->session, cs->ctl, t, "Bulk", args);
+        st = synth_sr_hub_invoke(cs->session, cs->ctl, t, "Bulk", args);
     }
-    if (cs->cfg.transport == SR_LONG_POLLING && a->dir == SYNTH_S2C)
+    if (cs->cfg.transport == SYNTH_SR_LONG_POLLING && a->dir == SYNTH_S2C)
         cs->due[EV_POLL_TIMEOUT] = t + ns_of(cs->cfg.signalr.connection_timeout);
     g_free(args);
     return st;
@@ -222,10 +223,10 @@ static synth_status inject_anomaly(conn_script *cs, synth_time t)
 static synth_status finish(conn_script *cs, synth_time t)
 {
     synth_status st = SYNTH_OK;
-    bool ws = cs->cfg.transport == SR_WEBSOCKETS;
+    bool ws = cs->cfg.transport == SYNTH_SR_WEBSOCKETS;
     cs->base.done = true;
     if (cs->cfg.end == SCRIPT_END_ABORT) {
-        st = sr_abort(cs->session, cs->ctl, t);
+        st = synth_sr_abort(cs->session, cs->ctl, t);
         if (st == SYNTH_OK && !ws)
             st = synth_tcp_close(cs->recv, SYNTH_C2S, t + 5 * SYNTH_NS_PER_MS);
         if (st == SYNTH_OK)
@@ -256,25 +257,26 @@ static synth_status run_event(conn_script *cs, synth_t *s, script_event e, synth
         return inject_anomaly(cs, t);
     case EV_POLL_TIMEOUT:
         cs->due[e] = t + ns_of(cs->cfg.signalr.connection_timeout);
-        return quiet ? SYNTH_OK : sr_poll_timeout(cs->session, t);
+        return quiet ? SYNTH_OK : synth_sr_poll_timeout(cs->session, t);
     case EV_KEEPALIVE:
         cs->due[e] = next_grid_tick(cs, t);
-        return quiet ? SYNTH_OK : sr_keepalive(cs->session, t);
+        return quiet ? SYNTH_OK : synth_sr_keepalive(cs->session, t);
     case EV_MESSAGE:
         cs->due[e] = every(t, cs->cfg.message_every);
         if (quiet)
             return SYNTH_OK;
         snprintf(body, sizeof body, "{\"H\":\"ChatHub\",\"M\":\"addMessage\",\"A\":[\"srv\",%u]}",
                  cs->sent_messages++);
-        if (cs->cfg.transport == SR_LONG_POLLING)
+        if (cs->cfg.transport == SYNTH_SR_LONG_POLLING)
             cs->due[EV_POLL_TIMEOUT] = t + ns_of(cs->cfg.signalr.connection_timeout);
-        return sr_server_message(cs->session, t, body);
+        return synth_sr_server_message(cs->session, t, body);
     case EV_HUB:
         cs->due[e] = every(t, cs->cfg.hub_every);
-        return quiet ? SYNTH_OK : sr_hub_invoke(cs->session, cs->ctl, t, "Send", "[\"ann\",\"hi there\"]");
+        return quiet ? SYNTH_OK
+                     : synth_sr_hub_invoke(cs->session, cs->ctl, t, "Send", "[\"ann\",\"hi there\"]");
     default:
         cs->due[e] = every(t, cs->cfg.ping_every);
-        return sr_ping(cs->session, cs->ctl, t);
+        return synth_sr_ping(cs->session, cs->ctl, t);
     }
 }
 
@@ -283,7 +285,7 @@ static synth_status script_step(synth_generator *g, synth_t *s)
     conn_script *cs = (conn_script *)g;
     synth_time t = g->next;
     if (!cs->opened) {
-        cs->session = sr_session_new(s, cs->cfg.transport, &cs->cfg.signalr);
+        cs->session = synth_sr_session_new(s, cs->cfg.transport, &cs->cfg.signalr);
         if (cs->session == NULL)
             return synth_error_of(s)->status;
         synth_status st = open_connection(cs, s, t);
@@ -304,7 +306,7 @@ static synth_status script_step(synth_generator *g, synth_t *s)
 static void script_destroy(synth_generator *g)
 {
     conn_script *cs = (conn_script *)g;
-    sr_session_free(cs->session);
+    synth_sr_session_free(cs->session);
     synth_conn_free(cs->recv);
     synth_conn_free(cs->ctl);
     g_free(cs);
@@ -319,8 +321,7 @@ static int by_start(const void *a, const void *b)
 synth_generator *conn_script_new(const conn_script_config *cfg, synth_error *err)
 {
     if (cfg->keepalive < 1e-3 || cfg->signalr.connection_timeout < 1e-3 ||
-        cfg->outage_count > SCRIPT_MAX_OUTAGES ||
-        cfg->anomaly_count > SCRIPT_MAX_ANOMALIES) {
+        cfg->outage_count > SCRIPT_MAX_OUTAGES || cfg->anomaly_count > SCRIPT_MAX_ANOMALIES) {
         synth_error_set(err, SYNTH_E_ARG, "keepalive and connection timeout must be at least 1 ms");
         return NULL;
     }

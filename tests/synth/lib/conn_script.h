@@ -34,16 +34,16 @@ typedef enum { SCRIPT_END_ABORT, SCRIPT_END_RESET, SCRIPT_END_NONE } script_end;
 typedef struct {
     synth_endpoint client; /* control connection port; receive uses port+1, reconnects +2.. */
     synth_endpoint server;
-    sr_transport transport;
+    synth_sr_transport transport;
     synth_time start;
-    double duration;      /* seconds until the ending */
-    double keepalive;     /* server keepalive period in seconds (advertised timeout = 2x) */
+    double duration;             /* seconds until the ending */
+    double keepalive;            /* server keepalive period in seconds (advertised timeout = 2x) */
     synth_time heartbeat_origin; /* any tick of the server's global keepalive grid */
-    double hub_every;     /* seconds between client hub invocations; 0: none */
-    double message_every; /* seconds between server->client hub messages; 0: none */
-    double ping_every;    /* seconds between client pings; 0: none */
+    double hub_every;            /* seconds between client hub invocations; 0: none */
+    double message_every;        /* seconds between server->client hub messages; 0: none */
+    double ping_every;           /* seconds between client pings; 0: none */
     synth_tcp_options tcp;
-    sr_config signalr;
+    synth_sr_config signalr;
     script_outage outages[SCRIPT_MAX_OUTAGES];
     size_t outage_count;
     script_anomaly anomalies[SCRIPT_MAX_ANOMALIES];

@@ -20,14 +20,22 @@ struct synth_http_body {
 static const char *standard_reason(int status)
 {
     switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 500: return "Internal Server Error";
-    default: return "Unknown";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 500:
+        return "Internal Server Error";
+    default:
+        return "Unknown";
     }
 }
 
@@ -182,8 +190,8 @@ synth_http_body *synth_http_response_begin(synth_conn *c, synth_time t, int stat
     return b;
 }
 
-static synth_status send_chunk_of(synth_http_body *b, synth_time t, const void *data,
-                                  size_t len, int flush, bool last)
+static synth_status send_chunk_of(synth_http_body *b, synth_time t, const void *data, size_t len,
+                                  int flush, bool last)
 {
     GString *payload = g_string_sized_new(len + 32);
     if (b->gzip) {
@@ -204,8 +212,7 @@ static synth_status send_chunk_of(synth_http_body *b, synth_time t, const void *
     return send_gstring(b->conn, SYNTH_S2C, t, out);
 }
 
-synth_status synth_http_body_append(synth_http_body *b, synth_time t, const void *data,
-                                    size_t len)
+synth_status synth_http_body_append(synth_http_body *b, synth_time t, const void *data, size_t len)
 {
     if (len == 0)
         return SYNTH_OK; /* a zero-size chunk would end the body */
@@ -226,9 +233,4 @@ void synth_http_body_free(synth_http_body *b)
     if (b->gzip)
         deflateEnd(&b->z);
     g_free(b);
-}
-
-synth_conn *synth_http_body_conn(synth_http_body *b)
-{
-    return b->conn;
 }

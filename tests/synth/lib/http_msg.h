@@ -28,13 +28,10 @@ synth_http_body *synth_http_response_begin(synth_conn *c, synth_time t, int stat
                                            const char *reason, const char *const *headers,
                                            unsigned flags);
 /* One chunk (gzip: the data compressed and sync-flushed, so it is decodable at once). */
-synth_status synth_http_body_append(synth_http_body *b, synth_time t, const void *data,
-                                    size_t len);
+synth_status synth_http_body_append(synth_http_body *b, synth_time t, const void *data, size_t len);
 /* The terminating zero-size chunk; frees b whatever happens. */
 synth_status synth_http_body_end(synth_http_body *b, synth_time t);
 /* Forgets an unterminated body (the stream was cut). */
 void synth_http_body_free(synth_http_body *b);
-
-synth_conn *synth_http_body_conn(synth_http_body *b);
 
 #endif

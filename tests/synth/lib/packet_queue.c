@@ -73,8 +73,8 @@ static void sift_down(packet_queue *q, size_t i)
     }
 }
 
-synth_status packet_queue_push(packet_queue *q, synth_time ts, const uint8_t *frame,
-                               uint32_t len, synth_error *err)
+synth_status packet_queue_push(packet_queue *q, synth_time ts, const uint8_t *frame, uint32_t len,
+                               synth_error *err)
 {
     if (ts < q->released)
         return synth_error_set(err, SYNTH_E_ORDER,

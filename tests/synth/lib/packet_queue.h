@@ -13,8 +13,8 @@ typedef struct packet_queue packet_queue;
 packet_queue *packet_queue_new(capture_writer *writer);
 void packet_queue_free(packet_queue *q);
 
-synth_status packet_queue_push(packet_queue *q, synth_time ts, const uint8_t *frame,
-                               uint32_t len, synth_error *err);
+synth_status packet_queue_push(packet_queue *q, synth_time ts, const uint8_t *frame, uint32_t len,
+                               synth_error *err);
 
 /* Writes and drops every frame with ts <= watermark. */
 synth_status packet_queue_release(packet_queue *q, synth_time watermark, synth_error *err);

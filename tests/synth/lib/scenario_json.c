@@ -176,6 +176,8 @@ static void load_endpoints(json_ctx *cx, JsonObject *o, conn_script_config *c)
         fail(cx, "needs a server endpoint like 10.0.0.1:80", "");
     else if (c->client.family != c->server.family)
         fail(cx, "client and server must both be IPv4 or both IPv6", "");
+    else if (c->client.port > 65535 - SCRIPT_PORT_STRIDE)
+        fail(cx, "client port must leave room for the receive and reconnect ports (<= 65519)", "");
 }
 
 static void load_timing(json_ctx *cx, JsonObject *o, conn_script_config *c, synth_time t0)
@@ -196,18 +198,40 @@ static void load_tcp(json_ctx *cx, JsonObject *o, conn_script_config *c)
 {
     c->tcp.rtt = (synth_time)(get_number(cx, o, "rtt_ms", 0.2, 0, 60000) * 1e6);
     c->tcp.mss = (uint16_t)get_number(cx, o, "mss", 1460, 64, SYNTH_MAX_MSS);
-    c->tcp.isn_client = (uint32_t)get_number(cx, o, "isn_client", c->tcp.isn_client, 0,
-                                             4294967295.0);
-    c->tcp.isn_server = (uint32_t)get_number(cx, o, "isn_server", c->tcp.isn_server, 0,
-                                             4294967295.0);
+    c->tcp.isn_client =
+        (uint32_t)get_number(cx, o, "isn_client", c->tcp.isn_client, 0, 4294967295.0);
+    c->tcp.isn_server =
+        (uint32_t)get_number(cx, o, "isn_server", c->tcp.isn_server, 0, 4294967295.0);
     c->tcp.mid_stream = get_bool(cx, o, "mid_stream", false);
 }
 
-static const char *const CONNECTION_MEMBERS[] = {
-    "client", "server", "transport", "start", "duration", "keepalive", "hub_every",
-    "message_every", "ping_every", "disconnect_timeout", "connection_timeout", "rtt_ms", "mss",
-    "isn_client", "isn_server", "mid_stream", "deflate", "no_context_takeover", "hub",
-    "base_path", "frame_id", "outages", "anomalies", "end", "repeat", "repeat_stagger", NULL};
+static const char *const CONNECTION_MEMBERS[] = {"client",
+                                                 "server",
+                                                 "transport",
+                                                 "start",
+                                                 "duration",
+                                                 "keepalive",
+                                                 "hub_every",
+                                                 "message_every",
+                                                 "ping_every",
+                                                 "disconnect_timeout",
+                                                 "connection_timeout",
+                                                 "rtt_ms",
+                                                 "mss",
+                                                 "isn_client",
+                                                 "isn_server",
+                                                 "mid_stream",
+                                                 "deflate",
+                                                 "no_context_takeover",
+                                                 "hub",
+                                                 "base_path",
+                                                 "frame_id",
+                                                 "outages",
+                                                 "anomalies",
+                                                 "end",
+                                                 "repeat",
+                                                 "repeat_stagger",
+                                                 NULL};
 
 static void load_connection(json_ctx *cx, JsonObject *o, synth_scenario *sc, uint64_t seed_mix)
 {
@@ -219,9 +243,8 @@ static void load_connection(json_ctx *cx, JsonObject *o, synth_scenario *sc, uin
     c->tcp.isn_server = (uint32_t)(seed_mix * 40503u + 12345u);
     check_members(cx, o, CONNECTION_MEMBERS);
     load_endpoints(cx, o, c);
-    if (!sr_transport_parse(get_string(cx, o, "transport", "webSockets"), &c->transport))
-        fail(cx, "transport must be webSockets, serverSentEvents, foreverFrame or longPolling",
-             "");
+    if (!synth_sr_transport_parse(get_string(cx, o, "transport", "webSockets"), &c->transport))
+        fail(cx, "transport must be webSockets, serverSentEvents, foreverFrame or longPolling", "");
     load_timing(cx, o, c, sc->start);
     load_tcp(cx, o, c);
     c->signalr.ws.deflate = get_bool(cx, o, "deflate", false);
@@ -260,13 +283,14 @@ static void load_output(json_ctx *cx, JsonObject *root, synth_scenario *sc)
     if (strcmp(link, "ethernet") != 0 && strcmp(link, "raw") != 0)
         fail(cx, "link must be ethernet or raw, not ", link);
     sc->output.link = strcmp(link, "raw") == 0 ? SYNTH_LINK_RAW : SYNTH_LINK_ETHERNET;
-    sc->output.snaplen = (uint32_t)get_number(cx, root, "snaplen", SYNTH_DEFAULT_SNAPLEN, 1,
-                                              SYNTH_DEFAULT_SNAPLEN);
+    sc->output.snaplen =
+        (uint32_t)get_number(cx, root, "snaplen", SYNTH_DEFAULT_SNAPLEN, 1, SYNTH_DEFAULT_SNAPLEN);
     sc->output.seed = (uint64_t)get_number(cx, root, "seed", 1, 0, 9007199254740992.0);
 }
 
-static const char *const TOP_MEMBERS[] = {"format", "link", "snaplen", "seed", "start",
-                                          "heartbeat_phase", "connections", NULL};
+static const char *const TOP_MEMBERS[] = {
+    "format",          "link",        "snaplen", "seed", "start", "capture_from",
+    "heartbeat_phase", "connections", NULL};
 
 static void load_root(json_ctx *cx, JsonObject *root, synth_scenario *sc)
 {
@@ -275,6 +299,8 @@ static void load_root(json_ctx *cx, JsonObject *root, synth_scenario *sc)
     /* Default start: 2024-06-10T06:13:20Z, a fixed time so files are reproducible. */
     sc->start = (synth_time)(get_number(cx, root, "start", 1718000000.0, 0, 4e9) * 1e9);
     double phase = get_number(cx, root, "heartbeat_phase", 0, 0, 3600);
+    double late = get_number(cx, root, "capture_from", 0, 0, SCENARIO_MAX_SECONDS);
+    sc->output.capture_from = late > 0 ? sc->start + (synth_time)(late * 1e9) : 0;
     JsonArray *conns = get_array(cx, root, "connections");
     guint n = conns ? json_array_get_length(conns) : 0;
     if (n == 0)
@@ -287,7 +313,8 @@ static void load_root(json_ctx *cx, JsonObject *root, synth_scenario *sc)
         if (o != NULL)
             load_connection(cx, o, sc, sc->output.seed * 1000003u + i);
         if (!cx->failed)
-            sc->entries[sc->count - 1].script.heartbeat_origin = sc->start + (synth_time)(phase * 1e9);
+            sc->entries[sc->count - 1].script.heartbeat_origin =
+                sc->start + (synth_time)(phase * 1e9);
     }
     cx->where = "scenario";
 }

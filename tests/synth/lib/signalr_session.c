@@ -13,9 +13,9 @@
 #define FF_KEEPALIVE "<script>r(c, {});</script>\n\n"
 #define LP_KEEPALIVE " "
 
-struct sr_session {
+struct synth_sr_session {
     synth_t *synth;
-    sr_transport transport;
+    synth_sr_transport transport;
     char *base_path;
     char *hub;
     char *token;
@@ -24,14 +24,14 @@ struct sr_session {
     double keepalive_timeout, disconnect_timeout, connection_timeout;
     unsigned frame_id;
     synth_ws_options ws_options;
-    unsigned message_count;  /* cursor position */
-    unsigned invocation_id;  /* next client invocation id */
+    unsigned message_count; /* cursor position */
+    unsigned invocation_id; /* next client invocation id */
     synth_conn *recv;
     synth_ws *ws;            /* WebSockets receive side */
     synth_http_body *stream; /* SSE/FF stream or the held long poll */
 };
 
-void sr_default_config(sr_config *cfg)
+void synth_sr_default_config(synth_sr_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->base_path = "/signalr";
@@ -45,16 +45,16 @@ void sr_default_config(sr_config *cfg)
 static const char *const TRANSPORT_NAMES[] = {"webSockets", "serverSentEvents", "foreverFrame",
                                               "longPolling"};
 
-const char *sr_transport_name(sr_transport tr)
+const char *synth_sr_transport_name(synth_sr_transport tr)
 {
     return TRANSPORT_NAMES[tr];
 }
 
-bool sr_transport_parse(const char *name, sr_transport *out)
+bool synth_sr_transport_parse(const char *name, synth_sr_transport *out)
 {
     for (int i = 0; i < 4; i++)
         if (strcmp(name, TRANSPORT_NAMES[i]) == 0) {
-            *out = (sr_transport)i;
+            *out = (synth_sr_transport)i;
             return true;
         }
     return false;
@@ -78,9 +78,9 @@ static char *random_guid(synth_t *s)
                            (unsigned long long)(b & 0xFFFFFFFFFFFFull));
 }
 
-sr_session *sr_session_new(synth_t *s, sr_transport tr, const sr_config *cfg)
+synth_sr_session *synth_sr_session_new(synth_t *s, synth_sr_transport tr, const synth_sr_config *cfg)
 {
-    sr_session *ss = g_try_new0(sr_session, 1);
+    synth_sr_session *ss = g_try_new0(synth_sr_session, 1);
     if (ss == NULL) {
         synth_error_set(synth_error_of(s), SYNTH_E_NOMEM, "out of memory");
         return NULL;
@@ -100,7 +100,7 @@ sr_session *sr_session_new(synth_t *s, sr_transport tr, const sr_config *cfg)
     return ss;
 }
 
-void sr_drop_transport(sr_session *ss)
+void synth_sr_drop_transport(synth_sr_session *ss)
 {
     synth_ws_free(ss->ws);
     synth_http_body_free(ss->stream);
@@ -109,11 +109,11 @@ void sr_drop_transport(sr_session *ss)
     ss->recv = NULL;
 }
 
-void sr_session_free(sr_session *ss)
+void synth_sr_session_free(synth_sr_session *ss)
 {
     if (ss == NULL)
         return;
-    sr_drop_transport(ss);
+    synth_sr_drop_transport(ss);
     g_free(ss->base_path);
     g_free(ss->hub);
     g_free(ss->token);
@@ -122,27 +122,27 @@ void sr_session_free(sr_session *ss)
     g_free(ss);
 }
 
-const char *sr_session_token(const sr_session *ss)
+const char *synth_sr_session_token(const synth_sr_session *ss)
 {
     return ss->token;
 }
 
-const char *sr_session_connection_id(const sr_session *ss)
+const char *synth_sr_session_connection_id(const synth_sr_session *ss)
 {
     return ss->connection_id;
 }
 
-sr_transport sr_session_transport(const sr_session *ss)
+synth_sr_transport synth_sr_session_transport(const synth_sr_session *ss)
 {
     return ss->transport;
 }
 
-synth_conn *sr_session_receive_conn(sr_session *ss)
+synth_conn *synth_sr_session_receive_conn(synth_sr_session *ss)
 {
     return ss->recv;
 }
 
-static char *cursor(const sr_session *ss)
+static char *cursor(const synth_sr_session *ss)
 {
     return g_strdup_printf("%s,%u|C,0|D,1", ss->cursor_prefix, ss->message_count);
 }
@@ -155,11 +155,11 @@ static void append_escaped(GString *q, const char *key, const char *value)
 }
 
 /* "<base>/<action>?transport=..&clientProtocol=2.1&connectionToken=..&connectionData=.." */
-static GString *action_url(const sr_session *ss, const char *action)
+static GString *action_url(const synth_sr_session *ss, const char *action)
 {
     GString *u = g_string_new(NULL);
     g_string_append_printf(u, "%s/%s?transport=%s&clientProtocol=2.1&", ss->base_path, action,
-                           sr_transport_name(ss->transport));
+                           synth_sr_transport_name(ss->transport));
     append_escaped(u, "connectionToken", ss->token);
     if (ss->hub != NULL) {
         char *data = g_strdup_printf("[{\"name\":\"%s\"}]", ss->hub);
@@ -193,7 +193,7 @@ static synth_status get_json(synth_conn *c, synth_time t, const char *url, const
     return st;
 }
 
-synth_status sr_negotiate(sr_session *ss, synth_conn *ctl, synth_time t)
+synth_status synth_sr_negotiate(synth_sr_session *ss, synth_conn *ctl, synth_time t)
 {
     GString *u = g_string_new(NULL);
     g_string_append_printf(u, "%s/negotiate?clientProtocol=2.1", ss->base_path);
@@ -209,15 +209,15 @@ synth_status sr_negotiate(sr_session *ss, synth_conn *ctl, synth_time t)
         "\"KeepAliveTimeout\":%.1f,\"DisconnectTimeout\":%.1f,\"ConnectionTimeout\":%.1f,"
         "\"TryWebSockets\":true,\"ProtocolVersion\":\"2.0\",\"TransportConnectTimeout\":5.0,"
         "\"LongPollDelay\":0.0}",
-        ss->base_path, ss->token, ss->connection_id, ss->keepalive_timeout,
-        ss->disconnect_timeout, ss->connection_timeout);
+        ss->base_path, ss->token, ss->connection_id, ss->keepalive_timeout, ss->disconnect_timeout,
+        ss->connection_timeout);
     synth_status st = get_json(ctl, t, u->str, json);
     g_free(json);
     g_string_free(u, TRUE);
     return st;
 }
 
-static char *persistent_response(sr_session *ss, const char *extra, const char *messages)
+static char *persistent_response(synth_sr_session *ss, const char *extra, const char *messages)
 {
     char *c = cursor(ss);
     char *r = g_strdup_printf("{\"C\":\"%s\"%s,\"M\":[%s]}", c, extra, messages);
@@ -226,17 +226,17 @@ static char *persistent_response(sr_session *ss, const char *extra, const char *
 }
 
 /* The receive-stream framing of one persistent response (or a keepalive). */
-static synth_status stream_write(sr_session *ss, synth_time t, const char *json)
+static synth_status stream_write(synth_sr_session *ss, synth_time t, const char *json)
 {
     synth_status st;
     char *framed;
     switch (ss->transport) {
-    case SR_WEBSOCKETS:
+    case SYNTH_SR_WEBSOCKETS:
         return synth_ws_send_text(ss->ws, SYNTH_S2C, t, json);
-    case SR_SERVER_SENT_EVENTS:
+    case SYNTH_SR_SERVER_SENT_EVENTS:
         framed = g_strdup_printf("data: %s\r\n\r\n", json);
         break;
-    case SR_FOREVER_FRAME:
+    case SYNTH_SR_FOREVER_FRAME:
         framed = g_strdup_printf("<script>r(c, %s);</script>\r\n", json);
         break;
     default:
@@ -261,18 +261,18 @@ static char *forever_frame_prelude(unsigned frame_id)
         frame_id);
 }
 
-static synth_status no_stream(sr_session *ss)
+static synth_status no_stream(synth_sr_session *ss)
 {
     return synth_error_set(synth_error_of(ss->synth), SYNTH_E_STATE,
                            "no open receive stream on this session");
 }
 
 /* Opens the SSE/FF stream response and writes its preamble. */
-static synth_status open_stream(sr_session *ss, synth_conn *recv, synth_time t)
+static synth_status open_stream(synth_sr_session *ss, synth_conn *recv, synth_time t)
 {
-    bool sse = ss->transport == SR_SERVER_SENT_EVENTS;
-    const char *const sse_headers[] = {"Content-Type: text/event-stream",
-                                       "Cache-Control: no-cache", NULL};
+    bool sse = ss->transport == SYNTH_SR_SERVER_SENT_EVENTS;
+    const char *const sse_headers[] = {"Content-Type: text/event-stream", "Cache-Control: no-cache",
+                                       NULL};
     const char *const ff_headers[] = {"Content-Type: text/html; charset=UTF-8",
                                       "Cache-Control: no-cache", NULL};
     ss->stream = synth_http_response_begin(recv, t, 200, NULL, sse ? sse_headers : ff_headers, 0);
@@ -295,13 +295,13 @@ static char *form_encode(const char *value)
 }
 
 /* GET/POST of the receive request (connect, reconnect or poll) on recv. */
-static synth_status receive_request(sr_session *ss, synth_conn *recv, synth_time t,
+static synth_status receive_request(synth_sr_session *ss, synth_conn *recv, synth_time t,
                                     const char *action, bool with_message_id)
 {
     GString *u = action_url(ss, action);
     char *c = cursor(ss);
     synth_status st;
-    if (ss->transport == SR_LONG_POLLING) {
+    if (ss->transport == SYNTH_SR_LONG_POLLING) {
         char *enc = form_encode(c);
         char *body = with_message_id ? g_strdup_printf("messageId=%s", enc) : g_strdup("");
         st = synth_http_request(recv, t, "POST", u->str, FORM_HEADERS, body, strlen(body));
@@ -311,13 +311,12 @@ static synth_status receive_request(sr_session *ss, synth_conn *recv, synth_time
         if (with_message_id)
             append_escaped(g_string_append_c(u, '&'), "messageId", c);
         g_string_append_printf(u, "&tid=%u", (unsigned)(synth_random(ss->synth) % 11));
-        if (ss->transport == SR_FOREVER_FRAME)
+        if (ss->transport == SYNTH_SR_FOREVER_FRAME)
             g_string_append_printf(u, "&frameId=%u", ss->frame_id);
         const char *const sse_accept[] = {"Accept: text/event-stream", NULL};
         const char *const html_accept[] = {"Accept: text/html", NULL};
         st = synth_http_request(recv, t, "GET", u->str,
-                                ss->transport == SR_SERVER_SENT_EVENTS ? sse_accept
-                                                                       : html_accept,
+                                ss->transport == SYNTH_SR_SERVER_SENT_EVENTS ? sse_accept : html_accept,
                                 NULL, 0);
     }
     g_free(c);
@@ -325,13 +324,13 @@ static synth_status receive_request(sr_session *ss, synth_conn *recv, synth_time
     return st;
 }
 
-static synth_status open_receive(sr_session *ss, synth_conn *recv, synth_time t,
-                                 const char *action, bool reconnect)
+static synth_status open_receive(synth_sr_session *ss, synth_conn *recv, synth_time t, const char *action,
+                                 bool reconnect)
 {
-    sr_drop_transport(ss);
+    synth_sr_drop_transport(ss);
     ss->recv = recv;
     synth_time answer = t + synth_conn_rtt(recv) + SERVER_THINK_NS;
-    if (ss->transport == SR_WEBSOCKETS) {
+    if (ss->transport == SYNTH_SR_WEBSOCKETS) {
         GString *u = action_url(ss, action);
         if (reconnect) {
             char *c = cursor(ss);
@@ -346,14 +345,14 @@ static synth_status open_receive(sr_session *ss, synth_conn *recv, synth_time t,
     synth_status st = receive_request(ss, recv, t, action, reconnect);
     if (st != SYNTH_OK)
         return st;
-    if (ss->transport == SR_LONG_POLLING) {
+    if (ss->transport == SYNTH_SR_LONG_POLLING) {
         ss->stream = synth_http_response_begin(recv, answer, 200, NULL, JSON_HEADERS, 0);
         return ss->stream ? SYNTH_OK : synth_error_of(ss->synth)->status;
     }
     return open_stream(ss, recv, answer);
 }
 
-synth_status sr_connect(sr_session *ss, synth_conn *recv, synth_time t)
+synth_status synth_sr_connect(synth_sr_session *ss, synth_conn *recv, synth_time t)
 {
     synth_status st = open_receive(ss, recv, t, "connect", false);
     synth_time init_t = t + 2 * (synth_conn_rtt(recv) + SERVER_THINK_NS);
@@ -362,14 +361,14 @@ synth_status sr_connect(sr_session *ss, synth_conn *recv, synth_time t)
     char *init = persistent_response(ss, ",\"S\":1", "");
     st = stream_write(ss, init_t, init);
     g_free(init);
-    if (st == SYNTH_OK && ss->transport == SR_LONG_POLLING) {
+    if (st == SYNTH_OK && ss->transport == SYNTH_SR_LONG_POLLING) {
         st = synth_http_body_end(ss->stream, init_t);
         ss->stream = NULL;
     }
     return st;
 }
 
-static synth_status open_poll(sr_session *ss, synth_time t)
+static synth_status open_poll(synth_sr_session *ss, synth_time t)
 {
     if (ss->recv == NULL)
         return no_stream(ss);
@@ -381,39 +380,38 @@ static synth_status open_poll(sr_session *ss, synth_time t)
     return ss->stream ? SYNTH_OK : synth_error_of(ss->synth)->status;
 }
 
-synth_status sr_start(sr_session *ss, synth_conn *ctl, synth_time t)
+synth_status synth_sr_start(synth_sr_session *ss, synth_conn *ctl, synth_time t)
 {
     GString *u = action_url(ss, "start");
     append_cache_buster(u, t);
     synth_status st = get_json(ctl, t, u->str, "{ \"Response\": \"started\" }");
     g_string_free(u, TRUE);
     /* The JS client delays its first poll 250 ms after start() (browser spinner). */
-    if (st == SYNTH_OK && ss->transport == SR_LONG_POLLING)
+    if (st == SYNTH_OK && ss->transport == SYNTH_SR_LONG_POLLING)
         st = open_poll(ss, t + 250 * SYNTH_NS_PER_MS);
     return st;
 }
 
-synth_status sr_keepalive(sr_session *ss, synth_time t)
+synth_status synth_sr_keepalive(synth_sr_session *ss, synth_time t)
 {
     switch (ss->transport) {
-    case SR_WEBSOCKETS:
+    case SYNTH_SR_WEBSOCKETS:
         return ss->ws ? synth_ws_send_text(ss->ws, SYNTH_S2C, t, "{}") : no_stream(ss);
-    case SR_SERVER_SENT_EVENTS:
-        return ss->stream ? synth_http_body_append(ss->stream, t, SSE_KEEPALIVE,
-                                                   strlen(SSE_KEEPALIVE))
-                          : no_stream(ss);
-    case SR_FOREVER_FRAME:
-        return ss->stream ? synth_http_body_append(ss->stream, t, FF_KEEPALIVE,
-                                                   strlen(FF_KEEPALIVE))
-                          : no_stream(ss);
+    case SYNTH_SR_SERVER_SENT_EVENTS:
+        return ss->stream
+                   ? synth_http_body_append(ss->stream, t, SSE_KEEPALIVE, strlen(SSE_KEEPALIVE))
+                   : no_stream(ss);
+    case SYNTH_SR_FOREVER_FRAME:
+        return ss->stream
+                   ? synth_http_body_append(ss->stream, t, FF_KEEPALIVE, strlen(FF_KEEPALIVE))
+                   : no_stream(ss);
     default:
-        return ss->stream ? synth_http_body_append(ss->stream, t, LP_KEEPALIVE, 1)
-                          : no_stream(ss);
+        return ss->stream ? synth_http_body_append(ss->stream, t, LP_KEEPALIVE, 1) : no_stream(ss);
     }
 }
 
 /* Long polling: the held poll returns json, the client polls again right away. */
-static synth_status complete_poll(sr_session *ss, synth_time t, const char *json)
+static synth_status complete_poll(synth_sr_session *ss, synth_time t, const char *json)
 {
     synth_status st = synth_http_body_append(ss->stream, t, json, strlen(json));
     if (st == SYNTH_OK)
@@ -426,21 +424,21 @@ static synth_status complete_poll(sr_session *ss, synth_time t, const char *json
     return st;
 }
 
-synth_status sr_server_message(sr_session *ss, synth_time t, const char *json)
+synth_status synth_sr_server_message(synth_sr_session *ss, synth_time t, const char *json)
 {
     if (ss->ws == NULL && ss->stream == NULL)
         return no_stream(ss);
     ss->message_count++;
     char *pr = persistent_response(ss, "", json);
-    synth_status st = ss->transport == SR_LONG_POLLING ? complete_poll(ss, t, pr)
-                                                       : stream_write(ss, t, pr);
+    synth_status st =
+        ss->transport == SYNTH_SR_LONG_POLLING ? complete_poll(ss, t, pr) : stream_write(ss, t, pr);
     g_free(pr);
     return st;
 }
 
-synth_status sr_poll_timeout(sr_session *ss, synth_time t)
+synth_status synth_sr_poll_timeout(synth_sr_session *ss, synth_time t)
 {
-    if (ss->transport != SR_LONG_POLLING || ss->stream == NULL)
+    if (ss->transport != SYNTH_SR_LONG_POLLING || ss->stream == NULL)
         return no_stream(ss);
     char *pr = persistent_response(ss, "", "");
     synth_status st = complete_poll(ss, t, pr);
@@ -448,7 +446,7 @@ synth_status sr_poll_timeout(sr_session *ss, synth_time t)
     return st;
 }
 
-synth_status sr_hub_invoke(sr_session *ss, synth_conn *ctl, synth_time t, const char *method,
+synth_status synth_sr_hub_invoke(synth_sr_session *ss, synth_conn *ctl, synth_time t, const char *method,
                            const char *args_json)
 {
     unsigned id = ss->invocation_id++;
@@ -456,7 +454,7 @@ synth_status sr_hub_invoke(sr_session *ss, synth_conn *ctl, synth_time t, const 
                                 ss->hub ? ss->hub : "", method, args_json, id);
     char *result = g_strdup_printf("{\"I\":\"%u\"}", id);
     synth_status st;
-    if (ss->transport == SR_WEBSOCKETS) {
+    if (ss->transport == SYNTH_SR_WEBSOCKETS) {
         st = ss->ws ? synth_ws_send_text(ss->ws, SYNTH_C2S, t, inv) : no_stream(ss);
         if (st == SYNTH_OK)
             st = synth_ws_send_text(ss->ws, SYNTH_S2C,
@@ -478,7 +476,7 @@ synth_status sr_hub_invoke(sr_session *ss, synth_conn *ctl, synth_time t, const 
     return st;
 }
 
-synth_status sr_ping(sr_session *ss, synth_conn *ctl, synth_time t)
+synth_status synth_sr_ping(synth_sr_session *ss, synth_conn *ctl, synth_time t)
 {
     GString *u = g_string_new(NULL);
     g_string_append_printf(u, "%s/ping?", ss->base_path);
@@ -488,16 +486,16 @@ synth_status sr_ping(sr_session *ss, synth_conn *ctl, synth_time t)
     return st;
 }
 
-synth_status sr_reconnect(sr_session *ss, synth_conn *recv, synth_time t)
+synth_status synth_sr_reconnect(synth_sr_session *ss, synth_conn *recv, synth_time t)
 {
     return open_receive(ss, recv, t, "reconnect", true);
 }
 
 /* Server side of an abort on the receive stream. */
-static synth_status end_receive(sr_session *ss, synth_time t)
+static synth_status end_receive(synth_sr_session *ss, synth_time t)
 {
     synth_status st = SYNTH_OK;
-    if (ss->transport == SR_LONG_POLLING && ss->stream != NULL) {
+    if (ss->transport == SYNTH_SR_LONG_POLLING && ss->stream != NULL) {
         char *pr = persistent_response(ss, "", "");
         st = synth_http_body_append(ss->stream, t, pr, strlen(pr));
         g_free(pr);
@@ -511,11 +509,11 @@ static synth_status end_receive(sr_session *ss, synth_time t)
     return st;
 }
 
-synth_status sr_abort(sr_session *ss, synth_conn *ctl, synth_time t)
+synth_status synth_sr_abort(synth_sr_session *ss, synth_conn *ctl, synth_time t)
 {
     synth_status st = SYNTH_OK;
     synth_time abort_t = t;
-    if (ss->transport == SR_WEBSOCKETS && ss->ws != NULL) {
+    if (ss->transport == SYNTH_SR_WEBSOCKETS && ss->ws != NULL) {
         synth_time rtt = synth_conn_rtt(ss->recv);
         st = synth_ws_close(ss->ws, SYNTH_C2S, t, 0, NULL);
         if (st == SYNTH_OK)
@@ -534,6 +532,6 @@ synth_status sr_abort(sr_session *ss, synth_conn *ctl, synth_time t)
     if (st == SYNTH_OK)
         st = synth_http_response(ctl, answer, 200, NULL, text_plain, NULL, 0, 0);
     g_string_free(u, TRUE);
-    sr_drop_transport(ss);
+    synth_sr_drop_transport(ss);
     return st;
 }

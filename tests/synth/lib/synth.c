@@ -10,6 +10,7 @@ struct synth {
     capture_writer *writer;
     packet_queue *queue;
     synth_link link;
+    synth_time capture_from;
     uint64_t rng;
     synth_error error;
 };
@@ -35,6 +36,7 @@ synth_t *synth_new(const char *path, const synth_options *o, synth_error *err)
         return NULL;
     }
     s->link = o->link;
+    s->capture_from = o->capture_from;
     s->rng = o->seed ? o->seed : 1; /* xorshift must not start at 0 */
     return s;
 }
@@ -47,6 +49,8 @@ synth_t *synth_new_file(const char *path, synth_format format, synth_error *err)
 
 synth_status synth_emit(synth_t *s, synth_time ts, const uint8_t *frame, uint32_t len)
 {
+    if (ts < s->capture_from)
+        return SYNTH_OK;
     return packet_queue_push(s->queue, ts, frame, len, &s->error);
 }
 

@@ -16,8 +16,9 @@ typedef struct synth synth_t;
 typedef struct {
     synth_format format;
     synth_link link;
-    uint32_t snaplen; /* 0 means SYNTH_DEFAULT_SNAPLEN */
-    uint64_t seed;    /* drives ISNs, tokens, WebSocket keys and masks */
+    uint32_t snaplen;        /* 0 means SYNTH_DEFAULT_SNAPLEN */
+    uint64_t seed;           /* drives ISNs, tokens, WebSocket keys and masks */
+    synth_time capture_from; /* frames before this are dropped: the capture started late */
 } synth_options;
 
 synth_t *synth_new(const char *path, const synth_options *options, synth_error *err);
@@ -25,7 +26,8 @@ synth_t *synth_new(const char *path, const synth_options *options, synth_error *
 /* Ethernet, default snaplen, seed 1. */
 synth_t *synth_new_file(const char *path, synth_format format, synth_error *err);
 
-/* Queues one finished frame. Frames come out of the file sorted by timestamp. */
+/* Queues one finished frame (or drops it if it predates capture_from). Frames come out of the
+ * file sorted by timestamp. */
 synth_status synth_emit(synth_t *s, synth_time ts, const uint8_t *frame, uint32_t len);
 
 /* Promise that nothing older than t will be emitted any more: frames up to t are written. */

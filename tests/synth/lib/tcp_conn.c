@@ -23,7 +23,8 @@ struct synth_conn {
     uint16_t mss;
     synth_time rtt;
     synth_time clock;
-    uint8_t frame[PACKET_MAX_HEADERS + SYNTH_MAX_MSS];
+    uint32_t frame_cap;
+    uint8_t frame[]; /* one frame: headers + MSS, sized per connection to keep 1000s cheap */
 };
 
 void synth_tcp_default_options(synth_t *s, synth_tcp_options *o)
@@ -40,8 +41,8 @@ static synth_time later(synth_conn *c, synth_time t)
     return t < c->clock ? c->clock : t;
 }
 
-static synth_status emit(synth_conn *c, synth_dir from, synth_time t, uint8_t flags,
-                         uint32_t seq, const uint8_t *payload, uint32_t len, uint16_t mss_opt)
+static synth_status emit(synth_conn *c, synth_dir from, synth_time t, uint8_t flags, uint32_t seq,
+                         const uint8_t *payload, uint32_t len, uint16_t mss_opt)
 {
     tcp_segment_spec spec = {
         .src = &c->ep[from],
@@ -55,7 +56,7 @@ static synth_status emit(synth_conn *c, synth_dir from, synth_time t, uint8_t fl
         .payload = payload,
         .payload_len = len,
     };
-    uint32_t n = packet_build_tcp(synth_link_type(c->synth), &spec, c->frame, sizeof c->frame);
+    uint32_t n = packet_build_tcp(synth_link_type(c->synth), &spec, c->frame, c->frame_cap);
     if (n == 0)
         return synth_error_set(synth_error_of(c->synth), SYNTH_E_ARG,
                                "endpoints of different address families");
@@ -70,8 +71,8 @@ static synth_status handshake(synth_conn *c, synth_time t)
     synth_status st = emit(c, SYNTH_C2S, t, TCP_FLAG_SYN, c->next_seq[0]++, NULL, 0, c->mss);
     if (st == SYNTH_OK) {
         /* The SYN-ACK acknowledges the SYN, so the client ISN already moved past it. */
-        st = emit(c, SYNTH_S2C, t + half, TCP_FLAG_SYN | TCP_FLAG_ACK, c->next_seq[1]++, NULL,
-                  0, c->mss);
+        st = emit(c, SYNTH_S2C, t + half, TCP_FLAG_SYN | TCP_FLAG_ACK, c->next_seq[1]++, NULL, 0,
+                  c->mss);
     }
     if (st == SYNTH_OK)
         st = emit(c, SYNTH_C2S, t + c->rtt, TCP_FLAG_ACK, c->next_seq[0], NULL, 0, 0);
@@ -86,12 +87,14 @@ synth_conn *synth_tcp_open(synth_t *s, const synth_endpoint *client, const synth
                         o->mss);
         return NULL;
     }
-    synth_conn *c = calloc(1, sizeof *c);
+    uint32_t frame_cap = PACKET_MAX_HEADERS + o->mss;
+    synth_conn *c = calloc(1, sizeof *c + frame_cap);
     if (c == NULL) {
         synth_error_set(synth_error_of(s), SYNTH_E_NOMEM, "out of memory");
         return NULL;
     }
     c->synth = s;
+    c->frame_cap = frame_cap;
     c->ep[SYNTH_C2S] = *client;
     c->ep[SYNTH_S2C] = *server;
     c->next_seq[0] = o->isn_client;
@@ -138,11 +141,28 @@ static synth_status retransmit(synth_conn *c, synth_dir dir, synth_time t, uint3
     return emit(c, dir, t, TCP_FLAG_ACK | TCP_FLAG_PSH, seq, p, n, 0);
 }
 
+/* Emits the MSS-sized segments of one send from t on (applying drop/reorder) and returns the
+ * time just after the last one. */
+static synth_time send_segments(synth_conn *c, synth_dir dir, synth_time t, const uint8_t *p,
+                                size_t len, synth_anomaly anomaly, synth_status *st)
+{
+    size_t segments = (len + c->mss - 1) / c->mss;
+    for (size_t i = 0; i < segments && *st == SYNTH_OK; i++) {
+        uint32_t n = (uint32_t)(len - i * c->mss < c->mss ? len - i * c->mss : c->mss);
+        synth_time ts = t + i * SEGMENT_GAP_NS;
+        uint8_t flags = TCP_FLAG_ACK | (i + 1 == segments ? TCP_FLAG_PSH : 0);
+        if (anomaly == SYNTH_ANOMALY_REORDER && i < 2)
+            ts = t + (1 - i) * SEGMENT_GAP_NS;
+        if (!(anomaly == SYNTH_ANOMALY_DROP && i == 0))
+            *st = emit(c, dir, ts, flags, c->next_seq[dir], p + i * c->mss, n, 0);
+        c->next_seq[dir] += n;
+    }
+    return t + segments * SEGMENT_GAP_NS;
+}
+
 synth_status synth_tcp_send(synth_conn *c, synth_dir dir, synth_time t, const void *data,
                             size_t len)
 {
-    const uint8_t *p = data;
-    size_t segments = (len + c->mss - 1) / c->mss;
     synth_anomaly anomaly = c->anomaly[dir];
     synth_status st = SYNTH_OK;
     if (c->fin_sent[dir])
@@ -150,29 +170,18 @@ synth_status synth_tcp_send(synth_conn *c, synth_dir dir, synth_time t, const vo
                                "send after FIN on this side");
     if (len == 0)
         return SYNTH_OK;
-    if (anomaly == SYNTH_ANOMALY_REORDER && segments < 2)
+    if (anomaly == SYNTH_ANOMALY_REORDER && len <= c->mss)
         return synth_error_set(synth_error_of(c->synth), SYNTH_E_STATE,
                                "reordering needs a send of at least two segments");
     c->anomaly[dir] = SYNTH_ANOMALY_NONE;
-    t = later(c, t);
     uint32_t seq0 = c->next_seq[dir];
-    for (size_t i = 0; i < segments && st == SYNTH_OK; i++) {
-        uint32_t n = (uint32_t)(len - i * c->mss < c->mss ? len - i * c->mss : c->mss);
-        synth_time ts = t + i * SEGMENT_GAP_NS;
-        uint8_t flags = TCP_FLAG_ACK | (i + 1 == segments ? TCP_FLAG_PSH : 0);
-        if (anomaly == SYNTH_ANOMALY_REORDER && i < 2)
-            ts = t + (1 - i) * SEGMENT_GAP_NS;
-        if (!(anomaly == SYNTH_ANOMALY_DROP && i == 0))
-            st = emit(c, dir, ts, flags, c->next_seq[dir], p + i * c->mss, n, 0);
-        c->next_seq[dir] += n;
-    }
-    synth_time last = t + segments * SEGMENT_GAP_NS;
+    synth_time last = send_segments(c, dir, later(c, t), data, len, anomaly, &st);
     if (st == SYNTH_OK &&
         (anomaly == SYNTH_ANOMALY_DUPLICATE || anomaly == SYNTH_ANOMALY_RETRANSMIT_CHANGED)) {
         uint32_t n = (uint32_t)(len < c->mss ? len : c->mss);
         /* The peer's ACK is held until after the copy, or the copy would be spurious. */
         last += RETRANSMIT_DELAY_NS + c->rtt;
-        st = retransmit(c, dir, last, seq0, p, n, anomaly == SYNTH_ANOMALY_RETRANSMIT_CHANGED);
+        st = retransmit(c, dir, last, seq0, data, n, anomaly == SYNTH_ANOMALY_RETRANSMIT_CHANGED);
         last += SEGMENT_GAP_NS;
     }
     if (st == SYNTH_OK)
@@ -186,8 +195,7 @@ synth_status synth_tcp_fin(synth_conn *c, synth_dir dir, synth_time t)
         return synth_error_set(synth_error_of(c->synth), SYNTH_E_STATE, "FIN sent twice");
     t = later(c, t);
     c->fin_sent[dir] = true;
-    synth_status st =
-        emit(c, dir, t, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[dir]++, NULL, 0, 0);
+    synth_status st = emit(c, dir, t, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[dir]++, NULL, 0, 0);
     if (st == SYNTH_OK)
         st = emit(c, !dir, t + c->rtt / 2, TCP_FLAG_ACK, c->next_seq[!dir], NULL, 0, 0);
     return st;
@@ -202,11 +210,9 @@ synth_status synth_tcp_close(synth_conn *c, synth_dir dir, synth_time t)
     synth_time half = c->rtt / 2;
     c->fin_sent[dir] = true;
     c->fin_sent[!dir] = true;
-    synth_status st =
-        emit(c, dir, t, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[dir]++, NULL, 0, 0);
+    synth_status st = emit(c, dir, t, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[dir]++, NULL, 0, 0);
     if (st == SYNTH_OK)
-        st = emit(c, !dir, t + half, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[!dir]++, NULL, 0,
-                  0);
+        st = emit(c, !dir, t + half, TCP_FLAG_FIN | TCP_FLAG_ACK, c->next_seq[!dir]++, NULL, 0, 0);
     if (st == SYNTH_OK)
         st = emit(c, dir, t + c->rtt, TCP_FLAG_ACK, c->next_seq[dir], NULL, 0, 0);
     return st;
@@ -229,19 +235,9 @@ synth_time synth_conn_rtt(const synth_conn *c)
     return c->rtt;
 }
 
-synth_time synth_conn_clock(const synth_conn *c)
-{
-    return c->clock;
-}
-
 const synth_endpoint *synth_conn_endpoint(const synth_conn *c, synth_dir side)
 {
     return &c->ep[side];
-}
-
-bool synth_conn_closed(const synth_conn *c, synth_dir side)
-{
-    return c->fin_sent[side];
 }
 
 void synth_conn_free(synth_conn *c)

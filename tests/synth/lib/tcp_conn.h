@@ -52,10 +52,7 @@ synth_status synth_tcp_rst(synth_conn *c, synth_dir dir, synth_time t);
 
 synth_t *synth_conn_synth(synth_conn *c);
 synth_time synth_conn_rtt(const synth_conn *c);
-/* Timestamp of the last packet this connection emitted (or will, for held ones). */
-synth_time synth_conn_clock(const synth_conn *c);
 const synth_endpoint *synth_conn_endpoint(const synth_conn *c, synth_dir side);
-bool synth_conn_closed(const synth_conn *c, synth_dir side);
 
 void synth_conn_free(synth_conn *c);
 

@@ -45,8 +45,8 @@ static char *random_key(synth_t *s)
 static bool init_compressors(synth_ws *ws)
 {
     for (int d = 0; d < 2; d++)
-        if (deflateInit2(&ws->z[d], Z_DEFAULT_COMPRESSION, Z_DEFLATED, RAW_DEFLATE_WINDOW_BITS,
-                         8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        if (deflateInit2(&ws->z[d], Z_DEFAULT_COMPRESSION, Z_DEFLATED, RAW_DEFLATE_WINDOW_BITS, 8,
+                         Z_DEFAULT_STRATEGY) != Z_OK) {
             if (d == 1)
                 deflateEnd(&ws->z[0]);
             return false;
@@ -77,11 +77,11 @@ static synth_status exchange_handshake(synth_ws *ws, synth_time t, const char *u
     char *accept_line = g_strdup_printf("Sec-WebSocket-Accept: %s", accept);
     const char *resp[] = {"Upgrade: websocket", "Connection: Upgrade", accept_line,
                           ws->deflate ? ext : NULL, NULL};
-    synth_status st = synth_http_request(ws->conn, t, "GET", uri,
-                                         (const char *const *)req->pdata, NULL, 0);
+    synth_status st =
+        synth_http_request(ws->conn, t, "GET", uri, (const char *const *)req->pdata, NULL, 0);
     if (st == SYNTH_OK)
-        st = synth_http_response(ws->conn, t + synth_conn_rtt(ws->conn), 101, NULL, resp, NULL,
-                                 0, 0);
+        st = synth_http_response(ws->conn, t + synth_conn_rtt(ws->conn), 101, NULL, resp, NULL, 0,
+                                 0);
     g_ptr_array_free(req, TRUE);
     g_free(accept_line);
     g_free(accept);
@@ -210,8 +210,8 @@ synth_status synth_ws_send_fragmented(synth_ws *ws, synth_dir dir, synth_time t,
     return st;
 }
 
-synth_status synth_ws_send(synth_ws *ws, synth_dir dir, synth_time t, int opcode,
-                           const void *data, size_t len)
+synth_status synth_ws_send(synth_ws *ws, synth_dir dir, synth_time t, int opcode, const void *data,
+                           size_t len)
 {
     return synth_ws_send_fragmented(ws, dir, t, opcode, data, len, 0);
 }

@@ -17,7 +17,7 @@ typedef struct synth_ws synth_ws;
 #define WS_OP_PONG 0xA
 
 typedef struct {
-    bool deflate;            /* negotiate permessage-deflate */
+    bool deflate;             /* negotiate permessage-deflate */
     bool no_context_takeover; /* both sides reset their compressor after each message */
 } synth_ws_options;
 
@@ -30,8 +30,8 @@ synth_ws *synth_ws_upgrade(synth_conn *c, synth_time t, const char *uri,
 char *synth_ws_accept_for_key(const char *key);
 
 /* One message in one frame (compressed when deflate was negotiated and op is data). */
-synth_status synth_ws_send(synth_ws *ws, synth_dir dir, synth_time t, int opcode,
-                           const void *data, size_t len);
+synth_status synth_ws_send(synth_ws *ws, synth_dir dir, synth_time t, int opcode, const void *data,
+                           size_t len);
 synth_status synth_ws_send_text(synth_ws *ws, synth_dir dir, synth_time t, const char *text);
 /* One message split into frames of at most fragment_size payload bytes each. */
 synth_status synth_ws_send_fragmented(synth_ws *ws, synth_dir dir, synth_time t, int opcode,

@@ -42,6 +42,9 @@ typedef struct {
     int try_websockets;
     int protocol_version;
     int redirect_url;
+    int access_token;
+    int websocket_server_url;
+    int keepalive_period;
     int negotiate_error;
     /* server and client messages */
     int message_type;

@@ -135,36 +135,51 @@ static void dissect_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     sr_request_clear(&req);
 }
 
-/* A refused request that carried a token is a finding of its own, shown on the response. */
-static void dissect_refusal(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                            const http_req_res_t *rr)
+/* On the first pass: whether this response refuses its request (HTTP 4xx/5xx), remembered
+ * for later passes. */
+static gboolean response_refused(packet_info *pinfo, unsigned *status)
+{
+    if (PINFO_FD_VISITED(pinfo)) {
+        return p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_REFUSAL) != NULL;
+    }
+    http_conv_t *http = http_conversation(pinfo);
+    *status = http != NULL ? http->response_code : 0;
+    if (*status < 400) {
+        return FALSE;
+    }
+    p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_REFUSAL, GUINT_TO_POINTER(1));
+    return TRUE;
+}
+
+/* Responses without a SignalR body still belong to their connection (the 101 of a WebSocket
+ * connect, the headers of a stream, an empty /abort answer), so they get a SignalR item too.
+ * A refusal of a request that carried a token is a finding of its own. */
+static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                             const http_req_res_t *rr)
 {
     signalr_request_rec *rec = signalr_request_lookup(rr->req_framenum);
     if (rec == NULL || rec->conn == NULL) {
         return;
     }
-    gboolean first_pass = !PINFO_FD_VISITED(pinfo);
-    http_conv_t *http = first_pass ? http_conversation(pinfo) : NULL;
-    if (first_pass && (http == NULL || http->response_code < 400)) {
+    unsigned status = 0;
+    gboolean refused = response_refused(pinfo, &status);
+    if (!refused && signalr_message_count(pinfo) > 0) {
         return;
     }
-    if (!first_pass && p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto,
-                                        KEY_REFUSAL) == NULL) {
-        return;
-    }
-    signalr_origin origin = {.conn = rec->conn, .request = rec->kind, .transport = rec->transport};
+    signalr_origin origin = {.conn = rec->conn, .request = rec->kind,
+                             .transport = rec->transport, .from_server = TRUE};
     signalr_message msg;
     signalr_message_begin(tvb, pinfo, tree, &origin, &msg);
     proto_item_set_len(msg.item, 0);
-    if (msg.first_pass) {
-        p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_REFUSAL,
-                         GUINT_TO_POINTER(1));
-        if (signalr_prefs.track_lifecycle) {
-            signalr_life_rejected(rec->kind, http->response_code, &msg.verdict->findings);
-        }
+    const char *label = refused ? "refused" : "response";
+    proto_tree_add_string(msg.tree, signalr_hf.message_type, tvb, 0, 0, label);
+    if (msg.first_pass && refused && signalr_prefs.track_lifecycle) {
+        signalr_life_rejected(rec->kind, status, &msg.verdict->findings);
     }
     signalr_message_end(pinfo, &msg);
-    signalr_message_set_info(pinfo, "refused");
+    if (refused || signalr_message_count(pinfo) == 1) {
+        signalr_message_set_info(pinfo, label);
+    }
 }
 
 static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -181,7 +196,7 @@ static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     if (rr->req_framenum == pinfo->num) {
         dissect_request(tvb, pinfo, tree);
     } else if (rr->res_framenum == pinfo->num) {
-        dissect_refusal(tvb, pinfo, tree, rr);
+        dissect_response(tvb, pinfo, tree, rr);
     }
     return 0;
 }

@@ -26,7 +26,7 @@ static void add(signalr_findings *out, sr_finding_type type, const sr_finding_va
     char text[256];
     sr_finding_format(text, sizeof text, type, v);
     out->type[out->count] = type;
-    out->text[out->count] = wmem_strdup(wmem_file_scope(), text);
+    out->text[out->count] = wmem_strdup(out->scope, text);
     out->count++;
 }
 
@@ -37,11 +37,14 @@ static sr_timing thresholds(const sr_timing_settings *settings, sr_transport tra
     return t;
 }
 
-/* Milliseconds after the transport loss by which the server has certainly fired
- * OnDisconnected (the latest point of its heartbeat window). */
-static gint64 expiry_ms(const signalr_lifecycle *life, const sr_timing_settings *settings)
+/* The window after a transport loss in which the server fires OnDisconnected (heartbeat
+ * granularity): from `min` on it may have, after `max` it certainly has. */
+static void expiry_window(const signalr_lifecycle *life, const sr_timing_settings *settings,
+                          gint64 *min, gint64 *max)
 {
-    return thresholds(settings, life->lost_transport).server_disconnect_max_ms;
+    sr_timing t = thresholds(settings, life->lost_transport);
+    *min = t.server_disconnect_min_ms;
+    *max = t.server_disconnect_max_ms;
 }
 
 static void check_fallback(signalr_lifecycle *life, sr_transport transport, signalr_findings *out)
@@ -59,18 +62,26 @@ static void check_fallback(signalr_lifecycle *life, sr_transport transport, sign
     life->fallback_reported = TRUE;
 }
 
+/* A /reconnect (or long poll) that resumes a lost transport after the server's expiry. */
 static void check_late_reconnect(signalr_lifecycle *life, const sr_timing_settings *settings,
                                  const nstime_t *now, signalr_findings *out)
 {
+    life->last_reconnect_late = FALSE;
+    life->last_reconnect_delay_ms = 0;
     if (!life->transport_lost || life->aborted) {
         return;
     }
+    gint64 min, max;
+    expiry_window(life, settings, &min, &max);
     gint64 waited = elapsed_ms(&life->lost_at, now);
-    gint64 limit = expiry_ms(life, settings);
-    if (waited > limit) {
-        sr_finding_values v = {.observed = ms_to_s(waited), .threshold = ms_to_s(limit),
+    life->last_reconnect_delay_ms = waited;
+    if (waited > min && !life->late_reported) {
+        sr_finding_values v = {.observed = ms_to_s(waited), .threshold = ms_to_s(min),
+                               .threshold2 = ms_to_s(max),
                                .setting = ms_to_s(settings->disconnect_timeout_ms)};
         add(out, SR_FINDING_RECONNECT_LATE, &v);
+        life->late_reported = TRUE;
+        life->last_reconnect_late = TRUE;
     }
 }
 
@@ -111,6 +122,7 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
     switch (kind) {
     case SR_REQUEST_CONNECT:
         check_fallback(life, transport, out);
+        life->awaiting_connect = FALSE;
         life->transport_lost = FALSE;
         restart_silence(life, now);
         break;
@@ -127,6 +139,7 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
         restart_silence(life, now);
         break;
     case SR_REQUEST_POLL:
+        check_late_reconnect(life, settings, now, out);
         life->transport_lost = FALSE;
         break;
     case SR_REQUEST_ABORT:
@@ -161,18 +174,21 @@ void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
     life->lost_at = *now;
 }
 
-void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings,
-                       const nstime_t *now, signalr_findings *out)
+static void check_expiry(signalr_lifecycle *life, const sr_timing_settings *settings,
+                         const nstime_t *now, signalr_findings *out)
 {
     if (!life->transport_lost || life->aborted || life->expiry_reported) {
         return;
     }
+    gint64 min, max;
+    expiry_window(life, settings, &min, &max);
     gint64 waited = elapsed_ms(&life->lost_at, now);
-    if (waited <= expiry_ms(life, settings)) {
+    if (waited <= min) {
         return;
     }
     life->expiry_reported = TRUE;
-    sr_finding_values v = {.observed = ms_to_s(waited),
+    sr_finding_values v = {.observed = ms_to_s(waited), .threshold = ms_to_s(min),
+                           .threshold2 = ms_to_s(max),
                            .setting = ms_to_s(settings->disconnect_timeout_ms),
                            .what = sr_transport_name(life->lost_transport)};
     add(out, SR_FINDING_DISCONNECT_TIMEOUT, &v);
@@ -181,21 +197,64 @@ void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settin
     }
 }
 
-void signalr_life_disconnect_command(signalr_findings *out)
+/* The client must open a transport within TransportConnectTimeout of the negotiate. */
+static void check_setup(signalr_lifecycle *life, const sr_timing_settings *settings,
+                        const nstime_t *now, signalr_findings *out)
+{
+    if (!life->awaiting_connect || life->setup_reported) {
+        return;
+    }
+    gint64 limit = thresholds(settings, SR_TRANSPORT_NONE).client_transport_connect_timeout_ms;
+    gint64 waited = elapsed_ms(&life->negotiated_at, now);
+    if (waited <= limit) {
+        return;
+    }
+    life->setup_reported = TRUE;
+    sr_finding_values v = {.observed = ms_to_s(waited), .threshold = ms_to_s(limit)};
+    add(out, SR_FINDING_NEGOTIATE_NOT_FOLLOWED, &v);
+}
+
+void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings,
+                       const nstime_t *now, signalr_findings *out)
+{
+    check_expiry(life, settings, now, out);
+    check_setup(life, settings, now, out);
+}
+
+gboolean signalr_life_has_deadline(const signalr_lifecycle *life)
+{
+    gboolean expiry = life->transport_lost && !life->aborted && !life->expiry_reported;
+    gboolean setup = life->awaiting_connect && !life->setup_reported;
+    return expiry || setup;
+}
+
+void signalr_life_negotiated(signalr_lifecycle *life, const nstime_t *now)
+{
+    life->awaiting_connect = TRUE;
+    life->negotiated_at = *now;
+}
+
+void signalr_life_disconnect_command(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                     sr_request_kind answering, signalr_findings *out)
 {
     add(out, SR_FINDING_DISCONNECT_COMMAND, NULL);
+    if (answering == SR_REQUEST_RECONNECT && !life->last_reconnect_late) {
+        sr_finding_values v = {.observed = ms_to_s(life->last_reconnect_delay_ms),
+                               .setting = ms_to_s(settings->disconnect_timeout_ms),
+                               .what = "answered with the disconnect command"};
+        add(out, SR_FINDING_RECONNECT_LATE, &v);
+        life->last_reconnect_late = TRUE;
+    }
 }
 
 void signalr_life_cursor_prefix(signalr_lifecycle *life, const char *prefix,
                                 signalr_findings *out)
 {
-    if (life->cursor_prefix != NULL && strcmp(life->cursor_prefix, prefix) != 0) {
+    if (life->cursor_prefix[0] != '\0' && strcmp(life->cursor_prefix, prefix) != 0) {
         sr_finding_values v = {.what = life->cursor_prefix, .what2 = prefix};
         add(out, SR_FINDING_SERVER_CHANGED, &v);
     }
-    if (life->cursor_prefix == NULL || strcmp(life->cursor_prefix, prefix) != 0) {
-        life->cursor_prefix = wmem_strdup(wmem_file_scope(), prefix);
-    }
+    g_strlcpy(life->cursor_prefix, prefix, sizeof life->cursor_prefix);
 }
 
 void signalr_life_settings_assumed(const sr_timing_settings *settings, signalr_findings *out)

@@ -3,8 +3,9 @@
  * Each function takes what a frame shows (a request, a server frame, a transport ending, or
  * simply the passage of time) and appends the findings that become evident at that frame to a
  * signalr_findings list. Thresholds come from protocol/sr_timing.h and wording from
- * protocol/sr_finding.h, the same as the analyzer's. Finding texts are allocated in
- * Wireshark's file scope (freed with the capture); the structs are plain values.
+ * protocol/sr_finding.h, the same as the analyzer's. Finding texts are allocated in the
+ * list's `scope` (the plugin passes Wireshark's file scope, freed with the capture); the
+ * structs are plain values.
  */
 #ifndef LIFELINE_DISSECTOR_SIGNALR_LIFECYCLE_H
 #define LIFELINE_DISSECTOR_SIGNALR_LIFECYCLE_H
@@ -22,10 +23,14 @@
 #define SIGNALR_MAX_FINDINGS_PER_FRAME 4
 
 typedef struct {
+    wmem_allocator_t *scope; /* where the texts are allocated; set by whoever fills the list */
     int count;
     sr_finding_type type[SIGNALR_MAX_FINDINGS_PER_FRAME];
     const char *text[SIGNALR_MAX_FINDINGS_PER_FRAME];
 } signalr_findings;
+
+/* A cursor prefix is "d-" plus at most 8 hex digits, or "s"; longer ones are cut. */
+#define SIGNALR_MAX_CURSOR_PREFIX 16
 
 /* What a connection has shown so far. Zero-initialised means "nothing seen yet". */
 typedef struct {
@@ -41,9 +46,18 @@ typedef struct {
     gboolean have_server_frame;
     nstime_t last_receive_frame;    /* server frame on any receive transport (WS, SSE, FF) */
     gboolean have_receive_frame;
-    gboolean reconnecting;          /* /reconnect sent, no server frame on a receive transport since */
-    const char *cursor_prefix;      /* file-scope copy of the last cursor prefix */
+    gboolean reconnecting;          /* /reconnect sent, no receive-transport frame since */
+    gboolean late_reported;         /* reconnect_late is reported once per connection */
+    gboolean last_reconnect_late;   /* the latest /reconnect was reported late */
+    gint64 last_reconnect_delay_ms; /* from the transport loss to the latest /reconnect */
+    gboolean awaiting_connect;      /* negotiated, no /connect yet */
+    nstime_t negotiated_at;
+    gboolean setup_reported;        /* negotiate_not_followed already reported */
+    char cursor_prefix[SIGNALR_MAX_CURSOR_PREFIX]; /* last cursor prefix, "" before the first */
 } signalr_lifecycle;
+
+/* The negotiate response of this connection was seen at `now`. */
+void signalr_life_negotiated(signalr_lifecycle *life, const nstime_t *now);
 
 /* A request of this connection was seen at `now`. */
 void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
@@ -62,12 +76,18 @@ void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings
 void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
                                 gboolean by_client, const nstime_t *now);
 
-/* Time passed: reports the server-side expiry of a lost transport once `now` passes it. */
+/* Time passed: reports the server-side expiry of a lost transport, and a negotiate left
+ * without /connect, once `now` passes their deadlines. */
 void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings, const nstime_t *now,
                        signalr_findings *out);
 
-/* A persistent response carried these facts. */
-void signalr_life_disconnect_command(signalr_findings *out);
+/* True while the tick still has something to report for this connection. */
+gboolean signalr_life_has_deadline(const signalr_lifecycle *life);
+
+/* A persistent response carried these facts. A disconnect command answering a /reconnect
+ * also makes that reconnect late (the server had expired the connection). */
+void signalr_life_disconnect_command(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                     sr_request_kind answering, signalr_findings *out);
 void signalr_life_cursor_prefix(signalr_lifecycle *life, const char *prefix,
                                 signalr_findings *out);
 

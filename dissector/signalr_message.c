@@ -9,6 +9,12 @@
 
 #include "signalr_fields.h"
 
+guint signalr_message_count(packet_info *pinfo)
+{
+    return GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto,
+                                             KEY_MESSAGE_COUNT));
+}
+
 static guint next_message_index(packet_info *pinfo)
 {
     guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto,
@@ -52,6 +58,7 @@ static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_ori
 {
     signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
     v->conn = o->conn;
+    v->findings.scope = wmem_file_scope();
     if (o->conn == NULL) {
         return v;
     }
@@ -209,7 +216,7 @@ static wmem_list_t *expire_connections(packet_info *pinfo)
     while (it != NULL) {
         wmem_list_frame_t *next = wmem_list_frame_next(it);
         signalr_conn *conn = wmem_list_frame_data(it);
-        signalr_findings found = {0};
+        signalr_findings found = {.scope = wmem_file_scope()};
         signalr_life_tick(&conn->life, &conn->settings, &pinfo->abs_ts, &found);
         if (found.count > 0) {
             signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
@@ -220,7 +227,7 @@ static wmem_list_t *expire_connections(packet_info *pinfo)
             }
             wmem_list_append(expired, v);
         }
-        if (!conn->life.transport_lost || conn->life.aborted || conn->life.expiry_reported) {
+        if (!signalr_life_has_deadline(&conn->life)) {
             conn->watched = FALSE;
             wmem_list_remove_frame(signalr_watch_list(), it);
         }

@@ -47,6 +47,9 @@ void signalr_message_begin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                            const signalr_origin *origin, signalr_message *msg);
 void signalr_message_end(packet_info *pinfo, signalr_message *msg);
 
+/* Number of SignalR messages emitted in this frame so far (this pass). */
+guint signalr_message_count(packet_info *pinfo);
+
 /* Appends " [SignalR <label>]" to the Info column and sets the protocol column. */
 void signalr_message_set_info(packet_info *pinfo, const char *label);
 

@@ -5,6 +5,7 @@
 #include <epan/expert.h>
 
 #include "protocol/sr_cursor.h"
+#include "protocol/sr_framing.h"
 #include "protocol/sr_hub.h"
 #include "protocol/sr_json.h"
 #include "protocol/sr_negotiate.h"
@@ -33,7 +34,7 @@ static void add_sr_string(proto_tree *tree, int hf, tvbuff_t *tvb, int off, int 
 static void add_json_node(proto_tree *tree, int hf, tvbuff_t *tvb, int off, int len,
                           JsonNode *node)
 {
-    if (node == NULL) {
+    if (node == NULL || tree == NULL) { /* serialising is the costly part: skip it unseen */
         return;
     }
     char *text = json_to_string(node, FALSE);
@@ -138,6 +139,9 @@ static void add_tid(proto_tree *tree, tvbuff_t *tvb, const sr_request *req)
 void signalr_show_request(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
                           const sr_request *req, tvbuff_t *form)
 {
+    if (msg->tree == NULL) {
+        return;
+    }
     proto_item *ri = proto_tree_add_item(msg->tree, signalr_hf.request, tvb, 0, 0, ENC_NA);
     proto_tree *tree = proto_item_add_subtree(ri, signalr_hf.ett_request);
     proto_item_append_text(ri, ": %s", sr_request_kind_name(req->kind));
@@ -173,7 +177,8 @@ void signalr_show_request(tvbuff_t *tvb, packet_info *pinfo, signalr_message *ms
 
 /* ------------------------------------------------------------------ negotiate */
 
-static void learn_connection(signalr_conn *conn, const sr_negotiate *neg, guint32 frame)
+static void learn_connection(signalr_conn *conn, const sr_negotiate *neg, guint32 frame,
+                             const nstime_t *now)
 {
     if (neg->connection_id.data != NULL) {
         conn->connection_id = wmem_strdup(wmem_file_scope(), neg->connection_id.data);
@@ -181,6 +186,10 @@ static void learn_connection(signalr_conn *conn, const sr_negotiate *neg, guint3
     conn->negotiate_frame = frame;
     sr_timing_from_negotiate(neg, &conn->settings);
     conn->settings_assumed = FALSE;
+    if (signalr_prefs.track_lifecycle) {
+        signalr_life_negotiated(&conn->life, now);
+        signalr_watch_add(conn);
+    }
 }
 
 static void add_duration(proto_tree *tree, int hf, tvbuff_t *tvb, int len, const sr_duration *d)
@@ -207,7 +216,10 @@ static void show_negotiate(proto_tree *parent, tvbuff_t *tvb, const sr_negotiate
         proto_tree_add_boolean(tree, signalr_hf.try_websockets, tvb, 0, len,
                                neg->try_websockets);
     }
+    add_duration(tree, signalr_hf.keepalive_period, tvb, len, &neg->keep_alive);
+    add_sr_string(tree, signalr_hf.websocket_server_url, tvb, 0, len, &neg->websocket_server_url);
     add_sr_string(tree, signalr_hf.redirect_url, tvb, 0, len, &neg->redirect_url);
+    add_sr_string(tree, signalr_hf.access_token, tvb, 0, len, &neg->access_token);
     add_sr_string(tree, signalr_hf.negotiate_error, tvb, 0, len, &neg->error);
 }
 
@@ -222,7 +234,7 @@ void signalr_dissect_negotiate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
                                  : sr_error_set(&err, SR_ERR_FIELD_RANGE, NULL, SR_NO_OFFSET);
     if (st == SR_OK && !PINFO_FD_VISITED(pinfo) && neg.connection_token.data != NULL) {
         rec->conn = signalr_conn_for_token(neg.connection_token.data, neg.connection_token.len);
-        learn_connection(rec->conn, &neg, pinfo->num);
+        learn_connection(rec->conn, &neg, pinfo->num, &pinfo->abs_ts);
     }
     signalr_origin origin = {.conn = rec->conn, .request = SR_REQUEST_NEGOTIATE,
                              .from_server = TRUE};
@@ -264,6 +276,9 @@ static void show_hub_progress(proto_tree *tree, tvbuff_t *tvb, int off, int len,
 static void show_hub_value(proto_tree *parent, packet_info *pinfo, tvbuff_t *tvb, int off,
                            int len, JsonNode *value)
 {
+    if (parent == NULL) { /* hub messages carry no lifecycle facts: decode them only to show */
+        return;
+    }
     sr_message_kind kind = sr_hub_classify(value);
     proto_item *pi;
     proto_tree *tree = proto_tree_add_subtree(parent, tvb, off, len, signalr_hf.ett_hub, &pi,
@@ -354,8 +369,11 @@ static const char *show_persistent(signalr_message *msg, packet_info *pinfo, tvb
     if (resp.fields & SR_PERSISTENT_D) {
         proto_tree_add_uint(t, signalr_hf.disconnect, tvb, off, len, (guint32)resp.disconnect);
         label = "disconnect";
-        if (msg->first_pass && resp.disconnect == 1 && signalr_prefs.track_lifecycle) {
-            signalr_life_disconnect_command(&msg->verdict->findings);
+        signalr_conn *conn = msg->verdict->conn;
+        if (msg->first_pass && resp.disconnect == 1 && conn != NULL &&
+            signalr_prefs.track_lifecycle) {
+            signalr_life_disconnect_command(&conn->life, &conn->settings, msg->origin.request,
+                                            &msg->verdict->findings);
         }
     }
     if (resp.fields & SR_PERSISTENT_T) {
@@ -391,13 +409,14 @@ static void show_response_text(proto_tree *tree, tvbuff_t *tvb, int off, int len
     sr_string_clear(&text);
 }
 
-static int leading_spaces(const char *bytes, int len)
+static const char *show_keepalive(signalr_message *msg, tvbuff_t *tvb, int offset, int len)
 {
-    int n = 0;
-    while (n < len && bytes[n] == ' ') {
-        n++;
+    proto_tree_add_string(msg->tree, signalr_hf.message_type, tvb, offset, len, "keepalive");
+    proto_tree_add_boolean(msg->tree, signalr_hf.keepalive, tvb, offset, len, TRUE);
+    if (msg->first_pass) {
+        msg->verdict->keepalive = TRUE;
     }
-    return n;
+    return "keepalive";
 }
 
 const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
@@ -411,9 +430,12 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
         signalr_add_malformed(pinfo, msg->tree, tvb, offset, len, "payload too large", &err);
         return "oversized";
     }
-    int spaces = leading_spaces(bytes, len);
+    if (sr_ws_is_keepalive(bytes, (size_t)len)) { /* "{}" on every transport: no JSON needed */
+        return show_keepalive(msg, tvb, offset, len);
+    }
+    size_t spaces = sr_lp_keepalive_spaces(bytes, (size_t)len);
     if (spaces > 0) {
-        proto_tree_add_uint(msg->tree, signalr_hf.keepalive_count, tvb, offset, spaces,
+        proto_tree_add_uint(msg->tree, signalr_hf.keepalive_count, tvb, offset, (int)spaces,
                             (guint32)spaces);
     }
     if (sr_payload_parse(bytes, (size_t)len, &root, NULL, &err) != SR_OK) {

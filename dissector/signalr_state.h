@@ -69,8 +69,9 @@ signalr_conn *signalr_conn_for_token(const char *token, size_t len);
 /* True once any SignalR request was seen in this capture (keeps other captures cheap). */
 gboolean signalr_state_active(void);
 
-/* Connections whose transport ended and whose server-side expiry is still pending; the tick
- * walks only these. signalr_watch_add() ignores a connection already watched. */
+/* Connections with a pending deadline (the server-side expiry of a lost transport, or the
+ * /connect a negotiate calls for); the tick walks only these. signalr_watch_add() ignores a
+ * connection already watched. */
 void signalr_watch_add(signalr_conn *conn);
 wmem_list_t *signalr_watch_list(void);
 

@@ -4,6 +4,7 @@
 #include <epan/conversation.h>
 #include <epan/expert.h>
 
+#include "protocol/sr_framing.h"
 #include "signalr_fields.h"
 #include "signalr_http.h"
 #include "signalr_message.h"
@@ -46,8 +47,26 @@ typedef struct {
 
 /* ------------------------------------------------------------------ emitting events */
 
+typedef enum {
+    EVENT_JSON,        /* a payload for the JSON decoders */
+    EVENT_INITIALIZED, /* SSE "data: initialized" */
+    EVENT_PRELUDE,     /* forever-frame HTML prelude */
+    EVENT_UNKNOWN      /* stream bytes that are none of the above */
+} event_kind;
+
+static const char *show_fixed_event(signalr_message *msg, tvbuff_t *ev, int data_off,
+                                    int data_len, event_kind kind)
+{
+    static const char *const names[] = {"message", "initialized", "prelude", "unknown"};
+    static const char *const labels[] = {"message", "SSE initialized", "forever frame prelude",
+                                         "unrecognised stream data"};
+    proto_tree_add_string(msg->tree, signalr_hf.message_type, ev, data_off, data_len,
+                          names[kind]);
+    return labels[kind];
+}
+
 static void emit_event(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const stream_ctx *c,
-                       int ev_off, int ev_len, int data_off, int data_len)
+                       int ev_off, int ev_len, int data_off, int data_len, event_kind kind)
 {
     signalr_origin origin = {.conn = c->rec->conn, .request = c->rec->kind,
                              .transport = c->rec->transport, .from_server = TRUE,
@@ -55,19 +74,23 @@ static void emit_event(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, cons
     tvbuff_t *ev = tvb_new_subset_length(tvb, ev_off, ev_len);
     signalr_message msg;
     signalr_message_begin(ev, pinfo, tree, &origin, &msg);
-    const char *label;
-    if (data_len < 0) {
-        proto_tree_add_string(msg.tree, signalr_hf.message_type, ev, 0, ev_len, "prelude");
-        label = "forever frame prelude";
-    } else if (data_len == 11 && tvb_strneql(ev, data_off - ev_off, "initialized", 11) == 0) {
-        proto_tree_add_string(msg.tree, signalr_hf.message_type, ev, data_off - ev_off, 11,
-                              "initialized");
-        label = "SSE initialized";
-    } else {
-        label = signalr_show_json(ev, pinfo, &msg, data_off - ev_off, data_len);
-    }
+    const char *label = kind == EVENT_JSON
+                            ? signalr_show_json(ev, pinfo, &msg, data_off - ev_off, data_len)
+                            : show_fixed_event(&msg, ev, data_off - ev_off, data_len, kind);
     signalr_message_end(pinfo, &msg);
     signalr_message_set_info(pinfo, label);
+}
+
+/* The data of one SSE event, classified by the protocol model. */
+static void emit_sse_event(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                           const stream_ctx *c, int ev_start, int ev_end, int data_off,
+                           int data_len)
+{
+    const char *data = (const char *)tvb_get_ptr(tvb, data_off, data_len);
+    event_kind kind = sr_sse_classify_data(data, (size_t)data_len) == SR_SSE_DATA_INITIALIZED
+                          ? EVENT_INITIALIZED
+                          : EVENT_JSON;
+    emit_event(tvb, pinfo, tree, c, ev_start, ev_end - ev_start, data_off, data_len, kind);
 }
 
 /* SSE: events end at a blank line; a "data:" line carries the payload (SignalR sends one per
@@ -81,7 +104,7 @@ static void emit_sse_events(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         int len = tvb_find_line_end(tvb, pos, end - pos, &next, FALSE);
         if (len == 0) {
             if (data_off >= 0) {
-                emit_event(tvb, pinfo, tree, c, ev_start, next - ev_start, data_off, data_len);
+                emit_sse_event(tvb, pinfo, tree, c, ev_start, next, data_off, data_len);
                 emitted++;
             }
             ev_start = next;
@@ -98,51 +121,39 @@ static void emit_sse_events(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
 }
 
-/* Offset of the first occurrence of text in [from, end), or -1. */
-static int find_text(tvbuff_t *tvb, int from, int end, const char *text)
+static gboolean only_line_space(const char *bytes, size_t len)
 {
-    int n = (int)strlen(text);
-    for (int i = from; i + n <= end; i++) {
-        i = tvb_find_guint8(tvb, i, end - i, (guint8)text[0]);
-        if (i < 0 || i + n > end) {
-            return -1;
-        }
-        if (tvb_strneql(tvb, i, text, n) == 0) {
-            return i;
+    for (size_t i = 0; i < len; i++) {
+        if (bytes[i] != '\r' && bytes[i] != '\n' && bytes[i] != ' ' && bytes[i] != '\t') {
+            return FALSE;
         }
     }
-    return -1;
+    return TRUE;
 }
 
-static int skip_line_ends(tvbuff_t *tvb, int pos, int end)
-{
-    while (pos < end && (tvb_get_guint8(tvb, pos) == '\r' || tvb_get_guint8(tvb, pos) == '\n')) {
-        pos++;
-    }
-    return pos;
-}
-
-/* Forever frame: <script>r(c, JSON);</script> per message; anything else is the prelude. */
+/* Forever frame: the HTML prelude, then one <script>r(c, JSON);</script> per message, as the
+ * protocol model's matchers recognise them. */
 static void emit_forever_frame(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                const stream_ctx *c)
 {
-    static const char open[] = "<script>r(c, ";
-    static const char close[] = ");</script>";
     int end = (int)tvb_captured_length(tvb), pos = 0, emitted = 0;
+    const char *bytes = (const char *)tvb_get_ptr(tvb, 0, end);
     while (pos < end && emitted++ < SIGNALR_MAX_EVENTS_PER_PDU) {
-        int start = find_text(tvb, pos, end, open);
-        if (start != pos) { /* text before the next script (or up to the end): the prelude */
-            int stop = start < 0 ? end : start;
-            emit_event(tvb, pinfo, tree, c, pos, stop - pos, 0, -1);
-            pos = stop;
-            continue;
+        size_t used = 0, left = (size_t)(end - pos);
+        sr_span frame_id, json;
+        bool keepalive;
+        if (sr_ff_match_prelude(bytes + pos, left, &used, &frame_id) == SR_OK) {
+            emit_event(tvb, pinfo, tree, c, pos, (int)used, pos, (int)used, EVENT_PRELUDE);
+        } else if (sr_ff_match_script(bytes + pos, left, &used, &json, &keepalive) == SR_OK) {
+            emit_event(tvb, pinfo, tree, c, pos, (int)used, (int)(json.ptr - bytes),
+                       (int)json.len, EVENT_JSON);
+        } else if (only_line_space(bytes + pos, left)) {
+            return; /* line ends after the last message */
+        } else {
+            emit_event(tvb, pinfo, tree, c, pos, end - pos, pos, end - pos, EVENT_UNKNOWN);
+            return;
         }
-        int json = start + (int)strlen(open);
-        int stop = find_text(tvb, json, end, close);
-        int after = stop < 0 ? end : skip_line_ends(tvb, stop + (int)strlen(close), end);
-        emit_event(tvb, pinfo, tree, c, start, after - start, json,
-                   (stop < 0 ? end : stop) - json);
-        pos = after;
+        pos += (int)used;
     }
 }
 
@@ -421,8 +432,10 @@ static int dissect_stream(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
             return end;
         }
         if (used == PDU_HAND_BACK) {
+            /* From the next frame on: this one keeps coming here, so later passes show what
+             * the first showed before HTTP took the rest. */
             if (first_pass) {
-                hand_back_to_http(pinfo, tcp, pinfo->num);
+                hand_back_to_http(pinfo, tcp, pinfo->num + 1);
             }
             call_http(tvb, pinfo, tree, data, offset);
             return end;

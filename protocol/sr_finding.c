@@ -72,13 +72,15 @@ static const char *text(const char *s)
 
 /* Each case names the sr_finding_values fields it reads. Negotiated settings print with %g so
  * that 20.0 reads "20 s"; measured and derived durations print with one decimal. */
-/* "at 35.0 s" or, for a window, "at 30.0-40.0 s". */
+/* " at 35.0 s", for a window " at 30.0-40.0 s", or "" when no threshold was given. */
 static const char *window(char *out, size_t cap, const sr_finding_values *v)
 {
-    if (v->threshold2 > v->threshold) {
-        snprintf(out, cap, "at %.1f-%.1f s", v->threshold, v->threshold2);
+    if (v->threshold2 > v->threshold && v->threshold > 0) {
+        snprintf(out, cap, " at %.1f-%.1f s", v->threshold, v->threshold2);
+    } else if (v->threshold > 0) {
+        snprintf(out, cap, " at %.1f s", v->threshold);
     } else {
-        snprintf(out, cap, "at %.1f s", v->threshold);
+        out[0] = '\0';
     }
     return out;
 }
@@ -108,17 +110,18 @@ int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_find
                             "already ended the connection (DisconnectTimeout %g s)",
                             v->observed, v->what, v->setting);
         }
+        /* Without a window (threshold2 0) the expiry is certain: "had already". */
         return snprintf(buf, cap,
-                        "reconnect %.1f s after the transport was lost, past the server's expiry "
-                        "%s (DisconnectTimeout %g s): the server %s ended the connection",
+                        "reconnect %.1f s after the transport was lost, past the server's "
+                        "expiry%s (DisconnectTimeout %g s): the server %s ended the connection",
                         v->observed, window(text_buf, sizeof text_buf, v), v->setting,
                         v->observed > v->threshold2 ? "had already" : "may already have");
     case SR_FINDING_DISCONNECT_TIMEOUT: /* observed, threshold, threshold2, setting */
         return snprintf(buf, cap,
                         "transport lost and no reconnect, poll or /abort for %.1f s, "
-                        "DisconnectTimeout %g s: the server ended the connection by timeout %s "
-                        "after the loss",
-                        v->observed, v->setting, window(text_buf, sizeof text_buf, v));
+                        "DisconnectTimeout %g s: the server ended the connection by timeout%s%s",
+                        v->observed, v->setting, window(text_buf, sizeof text_buf, v),
+                        v->threshold > 0 ? " after the loss" : "");
     case SR_FINDING_TRANSPORT_FALLBACK: /* what (old transport), what2 (new transport) */
         return snprintf(buf, cap, "transport fell back from %s to %s under the same token",
                         text(v->what), text(v->what2));
@@ -149,7 +152,13 @@ int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_find
                         "KeepAliveTimeout %g s: keepalives were arriving, the client's timers "
                         "were starved",
                         text(v->what), v->observed, v->setting);
-    case SR_FINDING_NEGOTIATE_NOT_FOLLOWED: /* observed, threshold */
+    case SR_FINDING_NEGOTIATE_NOT_FOLLOWED: /* observed, threshold, what (what came instead) */
+        if (v->what != NULL) {
+            return snprintf(buf, cap,
+                            "negotiate not followed by /connect, %s %.1f s later: no usable "
+                            "transport or a protocol version mismatch",
+                            v->what, v->observed);
+        }
         return snprintf(buf, cap,
                         "negotiate not followed by /connect for %.1f s (expected within %.1f s): "
                         "protocol version mismatch or client error",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/sr_json.h"
+#include "protocol/sr_summary.h"
 #include "protocol/sr_urlcode.h"
 
 typedef struct {
@@ -159,8 +160,15 @@ static sr_status decode_params(const char *base, const char *bytes, size_t len, 
     size_t pos = 0;
     sr_span name, value;
     while (sr_urlencoded_next(bytes, len, &pos, &name, &value)) {
+        /* Names are nearly always plain: then a length and a byte comparison say it all. */
+        bool plain = memchr(name.ptr, '%', name.len) == NULL && memchr(name.ptr, '+', name.len) == NULL;
         for (sr_param_id id = 0; id < SR_PARAM_COUNT; id++) {
-            if (PARAMS[id].in_form != in_form || !sr_urlencoded_name_is(name, mode, PARAMS[id].name))
+            if (PARAMS[id].in_form != in_form)
+                continue;
+            bool same = plain ? name.len == strlen(PARAMS[id].name) &&
+                                    sr_ascii_caseeq(name.ptr, PARAMS[id].name, name.len)
+                              : sr_urlencoded_name_is(name, mode, PARAMS[id].name);
+            if (!same)
                 continue;
             sr_param *p = &req->params[id];
             if (p->present) {
@@ -229,10 +237,27 @@ static sr_status read_hub_names(JsonNode *root, sr_request *req)
     return SR_OK;
 }
 
+/* Hub names read without a JSON tree before a connectionData needs one: clients list a few. */
+#define QUICK_HUB_NAMES 16
+
+/* The common connectionData, [{"name":"chathub"}], read without a tree (sr_summary.h). */
+static bool quick_hub_names(const sr_param *p, sr_request *req)
+{
+    sr_span names[QUICK_HUB_NAMES];
+    size_t n;
+    if (sr_summary_hub_names(p->value.data, p->value.len, names, QUICK_HUB_NAMES, &n) != SR_OK)
+        return false;
+    req->hubs = g_new0(sr_string, n > 0 ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        sr_string_set(&req->hubs[i], names[i].ptr, names[i].len);
+    req->hub_count = n;
+    return true;
+}
+
 static sr_status parse_hub_names(sr_request *req, sr_error *err)
 {
     sr_param *p = &req->params[SR_PARAM_CONNECTION_DATA];
-    if (!p->present || p->status != SR_OK)
+    if (!p->present || p->status != SR_OK || quick_hub_names(p, req))
         return SR_OK;
     JsonNode *root;
     sr_status status = sr_json_parse(p->value.data, p->value.len, &root, NULL);

@@ -25,10 +25,16 @@ bool sr_string_equals(const sr_string *s, const char *bytes, size_t len)
     return s->data != NULL && s->len == len && (len == 0 || memcmp(s->data, bytes, len) == 0);
 }
 
+/* g_ascii_tolower(), inlined: it is called for every byte of every parameter name. */
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 bool sr_ascii_caseeq(const char *a, const char *b, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        if (g_ascii_tolower((guchar)a[i]) != g_ascii_tolower((guchar)b[i]))
+        if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
             return false;
     }
     return true;

@@ -23,6 +23,15 @@ static size_t decode_into(const char *src, size_t len, sr_decode_mode mode, char
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
         char c = src[i];
+        if (mode == SR_DECODE_QUERY && c != '%') {
+            /* Query values are long tokens with a few escapes: copy up to the next '%'. */
+            const char *pct = memchr(src + i, '%', len - i);
+            size_t run = (pct != NULL ? (size_t)(pct - src) : len) - i;
+            memcpy(dst + o, src + i, run);
+            o += run;
+            i += run - 1;
+            continue;
+        }
         if (c == '%') {
             int hi = i + 2 < len ? hex_value((unsigned char)src[i + 1]) : -1;
             int lo = hi >= 0 ? hex_value((unsigned char)src[i + 2]) : -1;
@@ -81,11 +90,13 @@ bool sr_urlencoded_next(const char *bytes, size_t len, size_t *pos, sr_span *nam
 bool sr_urlencoded_name_is(sr_span name, sr_decode_mode mode, const char *expected)
 {
     size_t want = strlen(expected);
+    if (name.len < want)
+        return false; /* decoding never lengthens a name */
     if (memchr(name.ptr, '%', name.len) == NULL && memchr(name.ptr, '+', name.len) == NULL)
         return name.len == want && sr_ascii_caseeq(name.ptr, expected, want);
     /* Encoded names are rare. Each decoded byte takes one to three encoded bytes, so the length
      * check keeps a huge hostile name from being decoded at all. */
-    if (name.len < want || name.len > 3 * want)
+    if (name.len > 3 * want)
         return false;
     sr_string decoded = {0};
     bool same = sr_percent_decode(name.ptr, name.len, mode, &decoded, NULL) == SR_OK &&

@@ -45,7 +45,6 @@ struct http_conn {
     http_config cfg;
     http_handler h;
     dir_ctx dirs[2];
-    http_header *slots;
     pending_request *queue; /* ring of cfg.max_pending_requests */
     size_t q_head, q_len;
     uint32_t next_index;
@@ -72,9 +71,8 @@ http_conn *http_conn_new(const http_config *cfg, const http_handler *handler)
     c->h = *handler;
     if (c->cfg.max_pending_requests == 0)
         c->cfg.max_pending_requests = 1;
-    c->slots = calloc(cfg->max_headers ? cfg->max_headers : 1, sizeof(*c->slots));
     c->queue = calloc(c->cfg.max_pending_requests, sizeof(*c->queue));
-    if (!c->slots || !c->queue) {
+    if (!c->queue) {
         http_conn_free(c);
         return NULL;
     }
@@ -260,9 +258,20 @@ static void start_body(http_conn *c, tcp_dir dir, const http_message *m, uint64_
 
 static void feed_dir(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len);
 
+/* A tunnel never reads an HTTP head again (DIR_TUNNEL is final): its buffer can go. */
+static void drop_head_buffer(dir_ctx *d)
+{
+    free(d->head);
+    d->head = NULL;
+    d->head_cap = 0;
+    head_reset(d);
+}
+
 static void switch_protocols(http_conn *c)
 {
     dir_ctx *req = &c->dirs[TCP_DIR_TO_SERVER];
+    drop_head_buffer(req);
+    drop_head_buffer(&c->dirs[TCP_DIR_TO_CLIENT]);
     c->dirs[TCP_DIR_TO_CLIENT].state = DIR_TUNNEL;
     bool held = req->state == DIR_HOLD;
     if (req->state != DIR_ENDED)
@@ -343,11 +352,11 @@ static void on_response_head(http_conn *c, const http_head *head)
         release_hold(c);
 }
 
-static void complete_head(http_conn *c, tcp_dir dir)
+static void parse_head(http_conn *c, tcp_dir dir, http_header *slots)
 {
     dir_ctx *d = &c->dirs[dir];
     http_head head;
-    int64_t n = http_head_parse(d->head, d->head_len, dir == TCP_DIR_TO_SERVER, &head, c->slots,
+    int64_t n = http_head_parse(d->head, d->head_len, dir == TCP_DIR_TO_SERVER, &head, slots,
                                 c->cfg.max_headers);
     if (n < 0) {
         go_lost(c, dir, n == HTTP_HEAD_TOO_MANY ? "too many header fields" : "malformed HTTP head",
@@ -360,6 +369,25 @@ static void complete_head(http_conn *c, tcp_dir dir)
         on_response_head(c, &head);
     head_reset(d);
     shrink_head(d);
+}
+
+/* Header slots on the stack while one head is handled (a stream keeps none between heads);
+ * a configuration allowing more fields takes them from the heap for that head. */
+#define STACK_HEADER_SLOTS HTTP_DEFAULT_MAX_HEADERS
+
+static void complete_head(http_conn *c, tcp_dir dir)
+{
+    http_header stack_slots[STACK_HEADER_SLOTS];
+    http_header *slots = c->cfg.max_headers <= STACK_HEADER_SLOTS
+                             ? stack_slots
+                             : malloc(c->cfg.max_headers * sizeof(*slots));
+    if (slots == NULL) {
+        go_lost(c, dir, "out of memory for the header fields of an HTTP head", true);
+        return;
+    }
+    parse_head(c, dir, slots);
+    if (slots != stack_slots)
+        free(slots);
 }
 
 /* Adds one byte to the head; the direction may complete a head or lose sync on the way. */
@@ -390,13 +418,51 @@ static void head_byte(http_conn *c, tcp_dir dir, uint8_t ch)
     }
 }
 
+/* Appends a run of head bytes holding no '\n' in one go, when head_byte() would do nothing but
+ * append them and count the line's non-CR bytes: the message start is recognised, leading
+ * empty lines are behind, and the run fits under the head limit. False: go byte by byte. */
+static bool head_run(http_conn *c, dir_ctx *d, const uint8_t *run, size_t n)
+{
+    if (!d->start_ok || (!d->head_has_text && d->head_line_chars == 0) ||
+        n > c->cfg.max_header_block - d->head_len)
+        return false;
+    if (d->head_len + n > d->head_cap) {
+        size_t cap = d->head_cap ? d->head_cap : HEAD_BUF_INITIAL;
+        while (cap < d->head_len + n)
+            cap *= 2;
+        if (cap > c->cfg.max_header_block)
+            cap = c->cfg.max_header_block;
+        char *p = realloc(d->head, cap);
+        if (!p)
+            return false;
+        d->head = p;
+        d->head_cap = cap;
+    }
+    memcpy(d->head + d->head_len, run, n);
+    d->head_len += n;
+    size_t cr = 0; /* CRs are rare inside a line: one before its LF */
+    for (const uint8_t *p = run, *end = run + n; (p = memchr(p, '\r', (size_t)(end - p))); p++)
+        cr++;
+    d->head_line_chars += n - cr;
+    return true;
+}
+
+/* Heads go line by line: the bytes of a line in one run, its '\n' (and whatever needs a closer
+ * look: message starts, leading empty lines, the size limit) through head_byte(). */
 static size_t feed_head(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
 {
     dir_ctx *d = &c->dirs[dir];
     size_t i = 0;
     while (i < len && d->state == DIR_HEAD) {
-        head_byte(c, dir, data[i]);
-        i++;
+        const uint8_t *nl = memchr(data + i, '\n', len - i);
+        size_t text_end = nl ? (size_t)(nl - data) : len;
+        size_t end = nl ? text_end + 1 : len;
+        while (i < end && d->state == DIR_HEAD) {
+            if (i < text_end && head_run(c, d, data + i, text_end - i))
+                i = text_end;
+            else
+                head_byte(c, dir, data[i++]);
+        }
     }
     return i;
 }
@@ -555,7 +621,8 @@ static bool dir_lost_room(dir_ctx *d)
 void http_conn_data(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len,
                     const lf_frame_ref *at)
 {
-    if (!dir_lost_room(&c->dirs[dir]))
+    dir_state state = c->dirs[dir].state;
+    if (state != DIR_TUNNEL && state != DIR_ENDED && !dir_lost_room(&c->dirs[dir]))
         return;
     c->at = at;
     feed_dir(c, dir, data, len);
@@ -629,6 +696,5 @@ void http_conn_free(http_conn *c)
     while (c->q_len > 0)
         queue_pop(c);
     free(c->queue);
-    free(c->slots);
     free(c);
 }

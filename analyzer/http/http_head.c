@@ -11,9 +11,9 @@ typedef struct cursor {
 
 static bool is_tchar(unsigned char c)
 {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')
         return true;
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return c != 0 && strchr("!#$%&'*+.^_`|~", c) != NULL;
 }
 
 static bool is_vchar_or_ws(unsigned char c)
@@ -143,16 +143,16 @@ static bool at_blank_line(const cursor *c)
 static bool head_complete(const char *buf, size_t len)
 {
     bool seen_text = false;
-    size_t line_chars = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] == '\n') {
-            if (line_chars == 0 && seen_text)
-                return true;
-            seen_text = seen_text || line_chars > 0;
-            line_chars = 0;
-        } else if (buf[i] != '\r') {
-            line_chars++;
-        }
+    const char *p = buf, *end = buf + len;
+    const char *nl;
+    while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        bool empty = true; /* nothing but CRs before the LF */
+        for (const char *q = p; q < nl && empty; q++)
+            empty = *q == '\r';
+        if (empty && seen_text)
+            return true;
+        seen_text = seen_text || !empty;
+        p = nl + 1;
     }
     return false;
 }
@@ -205,9 +205,10 @@ bool http_str_ieq(const char *s, size_t len, const char *lit)
 
 const http_header *http_head_find(const http_head *head, const char *name)
 {
+    size_t n = strlen(name);
     for (size_t i = 0; i < head->header_count; i++) {
         const http_header *h = &head->headers[i];
-        if (http_str_ieq(h->name, h->name_len, name))
+        if (h->name_len == n && http_str_ieq(h->name, h->name_len, name))
             return h;
     }
     return NULL;

@@ -11,6 +11,12 @@
 /* Negotiate requests waiting for their response (tied by stream); pooled connections carry
  * one at a time, so a small ring covers many concurrent page loads. */
 #define LF_PENDING_NEGOTIATES 256
+/* Real tokens (base64 of a protected "id:user") are a few hundred bytes; a longer one is
+ * hostile input and is not tracked (each tracked token is copied twice). */
+#define LF_MAX_TOKEN_LEN 4096
+/* How often (capture time) the engine looks for connections to retire: often enough to keep
+ * memory near the live set, rarely enough that the walk over all connections costs nothing. */
+#define LF_RETIRE_SWEEP_NS (60LL * 1000000000LL)
 /* Command-line settings above a day are typing mistakes, not SignalR configurations. */
 #define LF_MAX_SETTING_S 86400.0
 
@@ -29,6 +35,9 @@ struct lf_lifecycle {
     pending_negotiate negotiates[LF_PENDING_NEGOTIATES];
     size_t negotiate_next;
     uint64_t untracked;
+    lf_retire_fn on_retire; /* NULL: keep every connection until lf_lifecycle_free() */
+    void *retire_ctx;
+    lf_time_ns next_sweep;
 };
 
 static void tracker_free(gpointer p)
@@ -60,6 +69,8 @@ lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts)
         if (opts->max_connections > 0) {
             e->max_connections = opts->max_connections;
         }
+        e->on_retire = opts->on_retire;
+        e->retire_ctx = opts->retire_ctx;
     }
     e->trackers = g_ptr_array_new_with_free_func(tracker_free);
     e->by_token =
@@ -145,16 +156,67 @@ static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
     return t;
 }
 
+/* Settles, hands over and frees trackers[i]; the caller compacts the array. */
+static void retire(lf_lifecycle *e, lf_tracker *t, lf_time_ns now)
+{
+    lf_tracker_finish(t, now);
+    e->on_retire(e->retire_ctx, &t->rec);
+    GBytes *key = g_bytes_new_static(t->rec.token, t->rec.token_len);
+    g_hash_table_remove(e->by_token, key);
+    g_bytes_unref(key);
+    lf_tracker_free(t);
+}
+
+/* Empties the array without freeing what it pointed to (retire() did). */
+static void forget_all(GPtrArray *trackers)
+{
+    g_ptr_array_set_free_func(trackers, NULL);
+    g_ptr_array_set_size(trackers, 0);
+    g_ptr_array_set_free_func(trackers, tracker_free);
+}
+
+static void sweep(lf_lifecycle *e, lf_time_ns now)
+{
+    GPtrArray *kept = g_ptr_array_new_with_free_func(tracker_free);
+    for (guint i = 0; i < e->trackers->len; i++) {
+        lf_tracker *t = g_ptr_array_index(e->trackers, i);
+        if (lf_tracker_quiet_for_good(t, now)) {
+            retire(e, t, now);
+        } else {
+            g_ptr_array_add(kept, t);
+        }
+    }
+    forget_all(e->trackers);
+    g_ptr_array_free(e->trackers, TRUE);
+    e->trackers = kept;
+}
+
+static void maybe_sweep(lf_lifecycle *e, lf_time_ns now)
+{
+    if (e->on_retire == NULL || now < e->next_sweep) {
+        return;
+    }
+    if (e->next_sweep != 0) {
+        sweep(e, now);
+    }
+    e->next_sweep = now + LF_RETIRE_SWEEP_NS;
+}
+
 void lf_lifecycle_feed(lf_lifecycle *e, const lf_signalr_event *ev)
 {
     if (e == NULL || ev == NULL) {
         return;
     }
+    maybe_sweep(e, ev->at.time);
     if (ev->type == LF_SR_REQUEST && ev->request_kind == SR_REQUEST_NEGOTIATE) {
         remember_negotiate(e, ev);
         return;
     }
     if (ev->token.ptr == NULL) {
+        return;
+    }
+    if (ev->token.len > LF_MAX_TOKEN_LEN) {
+        e->untracked++;
         return;
     }
     lf_tracker *t = find_or_create(e, ev);
@@ -173,7 +235,17 @@ void lf_lifecycle_feed(lf_lifecycle *e, const lf_signalr_event *ev)
 
 void lf_lifecycle_finish(lf_lifecycle *e, lf_time_ns capture_end)
 {
-    for (guint i = 0; e != NULL && i < e->trackers->len; i++) {
+    if (e == NULL) {
+        return;
+    }
+    if (e->on_retire != NULL) {
+        for (guint i = 0; i < e->trackers->len; i++) {
+            retire(e, g_ptr_array_index(e->trackers, i), capture_end);
+        }
+        forget_all(e->trackers);
+        return;
+    }
+    for (guint i = 0; i < e->trackers->len; i++) {
         lf_tracker_finish(g_ptr_array_index(e->trackers, i), capture_end);
     }
 }

@@ -23,6 +23,9 @@
  * holds thousands of short connections; this bounds a hostile capture inventing tokens. */
 #define LF_DEFAULT_MAX_CONNECTIONS 200000
 
+/* Receives a connection the engine is done with; the record is valid only during the call. */
+typedef void (*lf_retire_fn)(void *ctx, const lf_connection *c);
+
 /* Settings to assume for connections whose negotiate was not captured. A value <= 0 means
  * "the SignalR default" (protocol/sr_timing.h). */
 typedef struct lf_lifecycle_options {
@@ -32,6 +35,13 @@ typedef struct lf_lifecycle_options {
     double connection_timeout;
     double transport_connect_timeout;
     size_t max_connections; /* 0: LF_DEFAULT_MAX_CONNECTIONS */
+    /* Optional. When set, a connection that has been quiet long enough to be over (see
+     * lf_tracker_quiet_for_good()) is settled, handed to on_retire and freed while the capture
+     * goes on, and lf_lifecycle_finish() hands over all the others: memory then follows the
+     * live connections, not the length of the capture, and the engine holds no connection
+     * after finish (report with lf_report_writer_connection() from the callback). */
+    lf_retire_fn on_retire;
+    void *retire_ctx;
 } lf_lifecycle_options;
 
 typedef struct lf_lifecycle lf_lifecycle;
@@ -48,11 +58,13 @@ void lf_lifecycle_feed(lf_lifecycle *engine, const lf_signalr_event *ev);
  * each connection's end state. Call once, after the last feed and before reading results. */
 void lf_lifecycle_finish(lf_lifecycle *engine, lf_time_ns capture_end);
 
-/* Connections in order of first appearance. Valid until lf_lifecycle_free(). */
+/* Connections in order of first appearance (those not retired). Valid until
+ * lf_lifecycle_free(). */
 size_t lf_lifecycle_connection_count(const lf_lifecycle *engine);
 const lf_connection *lf_lifecycle_connection(const lf_lifecycle *engine, size_t index);
 
-/* Events ignored because their token was new while max_connections were already tracked. */
+/* Events ignored because their token was new while max_connections were already tracked, or
+ * was implausibly long. */
 uint64_t lf_lifecycle_events_untracked(const lf_lifecycle *engine);
 
 #endif

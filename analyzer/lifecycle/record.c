@@ -97,6 +97,17 @@ lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_tim
     return f;
 }
 
+void lf_record_remove_finding(lf_connection *c, size_t index)
+{
+    if (index >= c->finding_count) {
+        return;
+    }
+    g_free(c->findings[index].message);
+    memmove(&c->findings[index], &c->findings[index + 1],
+            (c->finding_count - index - 1) * sizeof c->findings[0]);
+    c->finding_count--;
+}
+
 void lf_record_note_stream(lf_connection *c, uint64_t stream)
 {
     for (size_t i = 0; i < c->stream_count; i++) {

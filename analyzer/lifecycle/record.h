@@ -29,6 +29,9 @@ lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_tim
 /* Remembers a stream id for the Wireshark filter (once each). */
 void lf_record_note_stream(lf_connection *c, uint64_t stream);
 
+/* Removes findings[index] (a conclusion later evidence overturned). */
+void lf_record_remove_finding(lf_connection *c, size_t index);
+
 /* Appends a transport to the "transports used" list when it differs from the last one. */
 void lf_record_note_transport(lf_connection *c, sr_transport transport);
 

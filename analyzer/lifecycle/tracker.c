@@ -298,6 +298,46 @@ static void check_prefix(lf_tracker *c, const lf_signalr_event *ev)
     c->has_prefix = true;
 }
 
+static const char *open_evidence_name(lf_sr_open_evidence e)
+{
+    switch (e) {
+    case LF_SR_OPENED_WS_101:
+        return "101 Switching Protocols";
+    case LF_SR_OPENED_SSE_HEADERS:
+        return "event stream headers";
+    case LF_SR_OPENED_FF_PRELUDE:
+        return "forever-frame prelude";
+    case LF_SR_OPENED_LP_ACCEPTED:
+        return "poll accepted";
+    }
+    return "opened";
+}
+
+static void on_opened(lf_tracker *c, const lf_signalr_event *ev)
+{
+    lf_tracker_opened(c, ev);
+    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
+    if (t != NULL) {
+        const char *how = open_evidence_name(ev->u.opened.evidence);
+        lf_record_set_detail(t, how, strlen(how));
+    }
+    c->ka_run_valid = false;
+}
+
+/* The cursor, then the flags a reader needs to see: "d-1A2B-B,4|C,0 T:1 G E". */
+static void describe_message(lf_timeline_event *t, const lf_sr_message *m)
+{
+    size_t len = m->cursor.ptr != NULL ? m->cursor.len : 0;
+    if (len > LF_CURSOR_SHOWN_MAX) {
+        len = LF_CURSOR_SHOWN_MAX;
+    }
+    char *text = g_strdup_printf("%.*s%s%s%s", (int)len, len > 0 ? m->cursor.ptr : "",
+                                 m->shutting_down ? " T:1 (server shutting down)" : "",
+                                 m->has_groups_token ? " G" : "", m->has_error ? " E (error)" : "");
+    lf_record_set_detail(t, text, strlen(text));
+    g_free(text);
+}
+
 static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type type)
 {
     lf_tracker_server_data(c, ev);
@@ -305,7 +345,7 @@ static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type 
     lf_timeline_event *t = lf_record_add_event(&c->rec, type, ev);
     if (t != NULL) {
         t->count = ev->u.message.message_count;
-        lf_record_set_detail(t, ev->u.message.cursor.ptr, ev->u.message.cursor.len);
+        describe_message(t, &ev->u.message);
     }
     c->ka_run_valid = false;
     if (type != LF_TL_DISCONNECT_COMMAND) {
@@ -361,7 +401,11 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
     if (t != NULL && inv->hub.ptr != NULL && inv->method.ptr != NULL) {
         int hub = (int)(inv->hub.len < LF_CALL_NAME_MAX ? inv->hub.len : LF_CALL_NAME_MAX);
         int method = (int)(inv->method.len < LF_CALL_NAME_MAX ? inv->method.len : LF_CALL_NAME_MAX);
-        char *text = g_strdup_printf("%.*s.%.*s", hub, inv->hub.ptr, method, inv->method.ptr);
+        int id = (int)(inv->id.ptr == NULL            ? 0
+                       : inv->id.len < LF_CALL_ID_MAX ? inv->id.len
+                                                      : LF_CALL_ID_MAX);
+        char *text = g_strdup_printf("%.*s.%.*s%s%.*s", hub, inv->hub.ptr, method, inv->method.ptr,
+                                     id > 0 ? " I " : "", id, id > 0 ? inv->id.ptr : "");
         lf_record_set_detail(t, text, strlen(text));
         g_free(text);
     }
@@ -381,7 +425,16 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
 
 static void on_result(lf_tracker *c, const lf_signalr_event *ev)
 {
-    lf_record_add_event(&c->rec, LF_TL_RESULT, ev);
+    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_RESULT, ev);
+    if (t != NULL && ev->u.result.id.ptr != NULL) {
+        char *text = g_strdup_printf(
+            "I %.*s%s%s",
+            (int)(ev->u.result.id.len < LF_CALL_ID_MAX ? ev->u.result.id.len : LF_CALL_ID_MAX),
+            ev->u.result.id.ptr, ev->u.result.is_error ? " error" : "",
+            ev->u.result.is_progress ? " progress" : "");
+        lf_record_set_detail(t, text, strlen(text));
+        g_free(text);
+    }
     c->ka_run_valid = false;
     if (ev->u.result.is_progress || ev->u.result.id.ptr == NULL) {
         return;
@@ -427,9 +480,7 @@ void lf_tracker_feed(lf_tracker *c, const lf_signalr_event *ev)
     case LF_SR_NEGOTIATE_RESULT:
         break; /* lf_tracker_negotiate() */
     case LF_SR_TRANSPORT_OPENED:
-        lf_tracker_opened(c, ev);
-        lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
-        c->ka_run_valid = false;
+        on_opened(c, ev);
         break;
     case LF_SR_INIT:
         on_persistent(c, ev, LF_TL_INIT);
@@ -485,7 +536,14 @@ static void settle_calls(lf_tracker *c)
 
 static void settle_setup(lf_tracker *c, lf_time_ns capture_end)
 {
-    if (c->negotiated && !c->saw_connect) {
+    if (c->negotiated && !c->saw_connect && c->aborted) {
+        /* The JS client stops this way when no transport is usable (e.g. forever frame asked
+         * for in a browser with EventSource) or the protocol version does not match. */
+        sr_finding_values v = {.observed = lf_tracker_since(&c->negotiate_at, c->abort_at.time),
+                               .what = "the client sent /abort instead"};
+        lf_tracker_finding(c, SR_FINDING_NEGOTIATE_NOT_FOLLOWED, c->abort_at.time, NULL, &v,
+                           &c->negotiate_at, &c->abort_at);
+    } else if (c->negotiated && !c->saw_connect) {
         double waited = lf_tracker_since(&c->negotiate_at, capture_end);
         if (waited > c->th.transport_connect_timeout) {
             sr_finding_values v = {.observed = waited,
@@ -506,7 +564,10 @@ static void settle_setup(lf_tracker *c, lf_time_ns capture_end)
 static void settle_end(lf_tracker *c, lf_time_ns capture_end)
 {
     lf_connection *r = &c->rec;
-    if (c->aborted) {
+    if (c->negotiated && !c->any_open) {
+        r->end = LF_END_FAILED; /* a start that never got a transport, aborted or not */
+        r->end_time = c->aborted ? c->abort_at.time : r->last_seen;
+    } else if (c->aborted) {
         r->end = LF_END_STOPPED;
         r->end_time = c->abort_at.time;
     } else if (c->disconnect_command) {
@@ -522,6 +583,15 @@ static void settle_end(lf_tracker *c, lf_time_ns capture_end)
         r->end = LF_END_CAPTURE_ENDED;
         r->end_time = capture_end;
     }
+}
+
+/* Margin over the longest quiet spell of a live connection. */
+#define LF_QUIET_FACTOR 2.0
+
+bool lf_tracker_quiet_for_good(const lf_tracker *c, lf_time_ns now)
+{
+    double longest = c->th.connection_timeout + c->th.disconnect_timeout + c->th.keepalive_timeout;
+    return lf_tracker_seconds(now - c->rec.last_seen) > LF_QUIET_FACTOR * longest;
 }
 
 void lf_tracker_finish(lf_tracker *c, lf_time_ns capture_end)

@@ -24,6 +24,8 @@
 #define LF_CALL_ID_MAX 24
 /* Hub and method names shown in the timeline ("chathub.Send"); longer ones are cut. */
 #define LF_CALL_NAME_MAX 64
+/* Cursors shown in the timeline: one entry per topic, a few dozen bytes in practice. */
+#define LF_CURSOR_SHOWN_MAX 200
 /* Cursor prefixes are "d-" + up to 8 hex digits + "-". */
 #define LF_PREFIX_MAX 16
 
@@ -66,6 +68,8 @@ typedef struct lf_tracker {
     bool late_reported; /* reconnect_late already said for this loss */
     bool expired;
     lf_time_ns expired_at;
+    bool expiry_finding_valid; /* rec.findings[expiry_finding] says so (it may be retracted) */
+    size_t expiry_finding;
     double last_reconnect_delay; /* seconds from the loss to the latest reconnect */
     bool last_reconnect_late;
 
@@ -106,6 +110,11 @@ void lf_tracker_feed(lf_tracker *t, const lf_signalr_event *ev);
 
 /* The capture ended: pending timeouts, end state, findings sorted by time. */
 void lf_tracker_finish(lf_tracker *t, lf_time_ns capture_end);
+
+/* No event for so long that the connection is over whatever it was doing: twice the longest a
+ * live connection stays quiet (a long poll held ConnectionTimeout, then the server's wait of
+ * DisconnectTimeout, then the client's KeepAliveTimeout). */
+bool lf_tracker_quiet_for_good(const lf_tracker *t, lf_time_ns now);
 
 /* ---- shared by tracker.c and tracker_transport.c ---- */
 

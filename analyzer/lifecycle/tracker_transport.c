@@ -63,8 +63,10 @@ void lf_tracker_settle_expiry(lf_tracker *c, lf_time_ns now)
                            .threshold = earliest,
                            .threshold2 = expiry_max(c, c->lost_transport),
                            .setting = c->th.disconnect_timeout};
-    lf_tracker_finding(c, SR_FINDING_DISCONNECT_TIMEOUT, c->expired_at, NULL, &v, &c->lost_at,
-                       NULL);
+    lf_finding *f = lf_tracker_finding(c, SR_FINDING_DISCONNECT_TIMEOUT, c->expired_at, NULL, &v,
+                                       &c->lost_at, NULL);
+    c->expiry_finding_valid = f != NULL;
+    c->expiry_finding = f != NULL ? (size_t)(f - c->rec.findings) : 0;
 }
 
 static void drop_calls(lf_tracker *c, sr_transport transport, const lf_frame_ref *at)
@@ -101,6 +103,7 @@ static void start_loss(lf_tracker *c, const lf_frame_ref *at, sr_transport trans
     c->lost_stream = c->rx_stream;
     c->lost_transport = transport;
     c->late_reported = false;
+    c->expiry_finding_valid = false;
 }
 
 /* A client that gives up a transport the server was still feeding did not see the feed: its
@@ -241,12 +244,21 @@ void lf_tracker_opened(lf_tracker *c, const lf_signalr_event *ev)
 
 /* Server data arriving on the stream whose end started the loss was written before the server
  * noticed that end (during an outage the client's Close is held with everything else): the
- * server's disconnect timer cannot have started before it. */
+ * server's disconnect timer cannot have started before it, and an expiry already concluded
+ * from the earlier moment did not happen then. */
 static void server_still_writing(lf_tracker *c, const lf_signalr_event *ev)
 {
-    if (c->lost && !c->expired && ev->stream == c->lost_stream &&
-        lf_tracker_streaming(c->lost_transport) && ev->at.time > c->lost_at.time) {
-        c->lost_at = ev->at;
+    if (!c->lost || ev->stream != c->lost_stream || !lf_tracker_streaming(c->lost_transport) ||
+        ev->at.time <= c->lost_at.time) {
+        return;
+    }
+    c->lost_at = ev->at;
+    if (c->expired) {
+        if (c->expiry_finding_valid) {
+            lf_record_remove_finding(&c->rec, c->expiry_finding);
+        }
+        c->expired = false;
+        c->expiry_finding_valid = false;
     }
 }
 

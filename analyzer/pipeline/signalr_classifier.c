@@ -12,10 +12,19 @@
 #include "protocol/sr_payload.h"
 #include "protocol/sr_persistent.h"
 #include "protocol/sr_request.h"
+#include "protocol/sr_summary.h"
 
 /* Requests remembered per stream while their responses are outstanding. Browsers do not
  * pipeline, so one is in flight at a time; eight covers any client that does. */
 #define REQUEST_RING 8
+
+/* What an error response event needs of its head while the body is awaited. */
+typedef struct held_response {
+    uint64_t stream;
+    tcp_dir dir;
+    lf_frame_ref at;
+    int status;
+} held_response;
 
 typedef struct request_record {
     uint32_t index; /* LF_WIRE_NO_REQUEST when the slot is free */
@@ -26,7 +35,7 @@ typedef struct request_record {
     char *method, *target; /* kept only while awaiting the form body */
     char *token;           /* percent-decoded connection token, NULL when none */
     size_t token_len;
-    lf_wire_event response; /* an error response head held until its body gives the text */
+    held_response response; /* an error response head held until its body gives the text */
     bool response_held;
 } request_record;
 
@@ -41,6 +50,10 @@ typedef struct stream_state {
 struct lf_signalr_classifier {
     lf_signalr_sink sink;
     GHashTable *streams; /* stream id -> stream_state */
+    /* The stream of the previous event (NULL: none): events come in runs per stream. Reset
+     * whenever a stream is added or removed. */
+    stream_state *last;
+    uint64_t last_id;
 };
 
 static bool is_receive(sr_request_kind k)
@@ -78,7 +91,11 @@ static void stream_free(gpointer p)
 
 static stream_state *stream_get(lf_signalr_classifier *c, uint64_t id)
 {
-    return g_hash_table_lookup(c->streams, &id);
+    if (c->last == NULL || c->last_id != id) {
+        c->last = g_hash_table_lookup(c->streams, &id);
+        c->last_id = id;
+    }
+    return c->last;
 }
 
 static request_record *record_for(stream_state *s, uint32_t index)
@@ -173,11 +190,22 @@ static void fill_request(lf_sr_request *out, const sr_request *q, const lf_wire_
     out->frame_id = q->frame_id;
 }
 
-/* A client->server hub call carried by a /send form body or a WebSocket frame. */
+/* A client->server hub call carried by a /send form body or a WebSocket frame; the common
+ * shape is read without a JSON tree, anything else by the protocol model's tree reader. */
 static void emit_invocation(lf_signalr_classifier *c, const stream_state *s,
                             const request_record *r, const lf_wire_event *w, const char *json,
                             size_t len)
 {
+    sr_invocation_summary quick;
+    if (sr_summary_invocation(json, len, &quick) == SR_OK) {
+        lf_signalr_event ev = event_for(s, r, LF_SR_HUB_INVOCATION, w);
+        ev.u.invocation = (lf_sr_invocation){.hub = wstr(quick.hub.ptr, quick.hub.len),
+                                             .method = wstr(quick.method.ptr, quick.method.len),
+                                             .id = wstr(quick.invocation_id.ptr,
+                                                        quick.invocation_id.len)};
+        emit(c, &ev);
+        return;
+    }
     sr_hub_invocation inv = {0};
     if (sr_hub_invocation_parse(json, len, &inv, NULL) == SR_OK) {
         lf_signalr_event ev = event_for(s, r, LF_SR_HUB_INVOCATION, w);
@@ -189,28 +217,37 @@ static void emit_invocation(lf_signalr_classifier *c, const stream_state *s,
     sr_hub_invocation_clear(&inv);
 }
 
+/* Hub names handed out on the stack before the list needs the heap: clients name a handful. */
+#define HUBS_ON_STACK 16
+
+/* Classifies a request head (method and target as the head gave them, each cut at its first
+ * NUL like the copies kept while a form body is awaited) with its form body, if any. */
 static void classify_request(lf_signalr_classifier *c, stream_state *s, request_record *r,
-                             const lf_wire_event *w, const char *form, size_t form_len)
+                             const lf_wire_event *w, lf_wire_str method, lf_wire_str target,
+                             const char *form, size_t form_len)
 {
     sr_request q;
     sr_error err = {0};
-    sr_status st = sr_request_parse(r->method, strlen(r->method), r->target, strlen(r->target),
-                                    form, form_len, &q, &err);
+    sr_status st = sr_request_parse(method.ptr, method.len, target.ptr, target.len, form,
+                                    form_len, &q, &err);
     r->awaiting_body = false;
     r->signalr = q.kind != SR_REQUEST_NOT_SIGNALR;
     r->kind = q.kind;
     r->transport = q.transport;
     if (r->signalr) {
         remember_token(r, &q);
-        lf_wire_str *hubs = g_new0(lf_wire_str, q.hub_count ? q.hub_count : 1);
+        lf_wire_str stack_hubs[HUBS_ON_STACK];
+        lf_wire_str *hubs = q.hub_count <= HUBS_ON_STACK ? stack_hubs
+                                                         : g_new0(lf_wire_str, q.hub_count);
         for (size_t i = 0; i < q.hub_count; i++)
             hubs[i] = wstr_of(&q.hubs[i]);
         lf_signalr_event ev = event_for(s, r, LF_SR_REQUEST, w);
         ev.dir = TCP_DIR_TO_SERVER;
-        ev.u.request.method = wstr(r->method, strlen(r->method));
+        ev.u.request.method = method;
         fill_request(&ev.u.request, &q, hubs);
         emit(c, &ev);
-        g_free(hubs);
+        if (hubs != stack_hubs)
+            g_free(hubs);
         if (st != SR_OK)
             emit_error(c, s, r, w, err.field ? err.field : "request", st);
         const sr_string *data = param(&q, SR_PARAM_FORM_DATA);
@@ -218,29 +255,58 @@ static void classify_request(lf_signalr_classifier *c, stream_state *s, request_
             emit_invocation(c, s, r, w, data->data, data->len);
     }
     sr_request_clear(&q);
+}
+
+/* A request whose form body was awaited: classified with the head kept in the record. */
+static void classify_kept_request(lf_signalr_classifier *c, stream_state *s, request_record *r,
+                                  const lf_wire_event *w, const char *form, size_t form_len)
+{
+    classify_request(c, s, r, w, wstr(r->method, strlen(r->method)),
+                     wstr(r->target, strlen(r->target)), form, form_len);
     g_clear_pointer(&r->method, g_free);
     g_clear_pointer(&r->target, g_free);
+}
+
+static lf_wire_str cut_at_nul(lf_wire_str s)
+{
+    const char *nul = s.ptr != NULL ? memchr(s.ptr, '\0', s.len) : NULL;
+    return nul != NULL ? wstr(s.ptr, (size_t)(nul - s.ptr)) : s;
 }
 
 static void on_request(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
 {
     const lf_wire_request *q = &w->u.request;
     request_record *r = record_new(s, w->request_index);
+    if (!q->has_body) {
+        classify_request(c, s, r, w, cut_at_nul(q->method), cut_at_nul(q->target), NULL, 0);
+        return;
+    }
     r->method = g_strndup(q->method.ptr, q->method.len);
     r->target = g_strndup(q->target.ptr, q->target.len);
-    r->awaiting_body = q->has_body;
-    if (!q->has_body)
-        classify_request(c, s, r, w, NULL, 0);
+    r->awaiting_body = true;
 }
 
 /* ---- server -> client payloads ------------------------------------------------------------ */
 
-static lf_wire_str cursor_prefix(const sr_string *cursor)
+static lf_wire_str cursor_prefix(const char *cursor, size_t len)
 {
-    if (cursor->data == NULL)
+    if (cursor == NULL)
         return wstr(NULL, 0);
-    sr_span prefix = sr_cursor_prefix_text(cursor->data, cursor->len);
+    sr_span prefix = sr_cursor_prefix_text(cursor, len);
     return wstr(prefix.ptr, prefix.len);
+}
+
+/* One persistent response: emitted once, as INIT ("S"), DISCONNECT_COMMAND ("D") or MESSAGE. */
+static void emit_message(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                         const lf_wire_event *w, uint64_t initialized, uint64_t disconnect,
+                         const lf_sr_message *m)
+{
+    lf_sr_event_type type = initialized  ? LF_SR_INIT
+                            : disconnect ? LF_SR_DISCONNECT_COMMAND
+                                         : LF_SR_MESSAGE;
+    lf_signalr_event ev = event_for(s, r, type, w);
+    ev.u.message = *m;
+    emit(c, &ev);
 }
 
 static void emit_persistent(lf_signalr_classifier *c, const stream_state *s,
@@ -251,20 +317,16 @@ static void emit_persistent(lf_signalr_classifier *c, const stream_state *s,
     if (st != SR_OK) {
         emit_error(c, s, r, w, "persistent response", st);
     } else {
-        lf_sr_event_type type = p.initialized    ? LF_SR_INIT
-                                : p.disconnect ? LF_SR_DISCONNECT_COMMAND
-                                               : LF_SR_MESSAGE;
-        lf_signalr_event ev = event_for(s, r, type, w);
-        ev.u.message = (lf_sr_message){
+        lf_sr_message m = {
             .cursor = wstr_of(&p.cursor_text),
-            .cursor_prefix = cursor_prefix(&p.cursor_text),
+            .cursor_prefix = cursor_prefix(p.cursor_text.data, p.cursor_text.len),
             .message_count = (uint32_t)MIN(p.message_count, UINT32_MAX),
             .has_groups_token = (p.fields & SR_PERSISTENT_G) != 0,
             .shutting_down = p.timed_out != 0,
             .has_long_poll_delay = (p.fields & SR_PERSISTENT_L) != 0,
             .long_poll_delay_ms = (uint32_t)MIN(p.long_poll_delay_ms, UINT32_MAX),
             .has_error = (p.fields & SR_PERSISTENT_E) != 0};
-        emit(c, &ev);
+        emit_message(c, s, r, w, p.initialized, p.disconnect, &m);
     }
     sr_persistent_clear(&p);
 }
@@ -291,14 +353,62 @@ static void emit_result(lf_signalr_classifier *c, const stream_state *s, const r
     sr_hub_result_clear(&res);
 }
 
+static void emit_started(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                         const lf_wire_event *w, sr_payload_kind kind)
+{
+    if (r->kind != SR_REQUEST_START)
+        return;
+    lf_signalr_event ev = event_for(s, r, LF_SR_STARTED, w);
+    ev.u.started.ok = kind == SR_PAYLOAD_START_RESPONSE;
+    emit(c, &ev);
+}
+
+/* The events of a server JSON text read without a tree (sr_summary.h): the same ones
+ * classify_server_json() emits from the tree. */
+static void emit_summary(lf_signalr_classifier *c, const stream_state *s, const request_record *r,
+                         const lf_wire_event *w, const sr_server_summary *sum)
+{
+    switch (sum->kind) {
+    case SR_PAYLOAD_KEEPALIVE: emit_simple(c, s, r, LF_SR_KEEPALIVE, w); break;
+    case SR_PAYLOAD_PERSISTENT_RESPONSE: {
+        lf_sr_message m = {
+            .cursor = wstr(sum->cursor.ptr, sum->cursor.len),
+            .cursor_prefix = cursor_prefix(sum->cursor.ptr, sum->cursor.len),
+            .message_count = (uint32_t)MIN(sum->message_count, UINT32_MAX),
+            .has_groups_token = (sum->fields & SR_PERSISTENT_G) != 0,
+            .shutting_down = sum->timed_out != 0,
+            .has_long_poll_delay = (sum->fields & SR_PERSISTENT_L) != 0,
+            .long_poll_delay_ms = (uint32_t)MIN(sum->long_poll_delay_ms, UINT32_MAX)};
+        emit_message(c, s, r, w, sum->initialized, sum->disconnect, &m);
+        break;
+    }
+    case SR_PAYLOAD_HUB_RESULT: {
+        lf_signalr_event ev = event_for(s, r, LF_SR_HUB_RESULT, w);
+        ev.u.result = (lf_sr_result){
+            .id = wstr(sum->invocation_id.ptr, sum->invocation_id.len), .is_error = sum->is_error};
+        emit(c, &ev);
+        break;
+    }
+    case SR_PAYLOAD_START_RESPONSE:
+    case SR_PAYLOAD_OTHER_RESPONSE: emit_started(c, s, r, w, sum->kind); break;
+    default: break;
+    }
+}
+
 /* One JSON text the server sent: a WebSocket frame, SSE data, a forever-frame script argument,
- * a long-poll body, a /send or /start response. */
+ * a long-poll body, a /send or /start response. The common shapes are read without a JSON tree
+ * (sr_summary.h); the rest, and anything doubtful, by the protocol model's tree readers. */
 static void classify_server_json(lf_signalr_classifier *c, const stream_state *s,
                                  const request_record *r, const lf_wire_event *w,
                                  const char *json, size_t len)
 {
     if (sr_ws_is_keepalive(json, len)) {
         emit_simple(c, s, r, LF_SR_KEEPALIVE, w);
+        return;
+    }
+    sr_server_summary sum;
+    if (sr_summary_server(json, len, &sum) == SR_OK) {
+        emit_summary(c, s, r, w, &sum);
         return;
     }
     JsonNode *root = NULL;
@@ -313,13 +423,7 @@ static void classify_server_json(lf_signalr_classifier *c, const stream_state *s
     case SR_PAYLOAD_HUB_RESULT: emit_result(c, s, r, w, root, false); break;
     case SR_PAYLOAD_HUB_PROGRESS: emit_result(c, s, r, w, root, true); break;
     case SR_PAYLOAD_START_RESPONSE:
-    case SR_PAYLOAD_OTHER_RESPONSE:
-        if (r->kind == SR_REQUEST_START) {
-            lf_signalr_event ev = event_for(s, r, LF_SR_STARTED, w);
-            ev.u.started.ok = sr_payload_classify_node(root) == SR_PAYLOAD_START_RESPONSE;
-            emit(c, &ev);
-        }
-        break;
+    case SR_PAYLOAD_OTHER_RESPONSE: emit_started(c, s, r, w, sr_payload_classify_node(root)); break;
     default: break;
     }
     json_node_unref(root);
@@ -378,8 +482,8 @@ static void on_response(lf_signalr_classifier *c, stream_state *s, const lf_wire
         return;
     int status = w->u.response.status;
     if (status >= 400 && !w->u.response.answers_head) {
-        r->response = *w; /* the text arrives with the body; only the head's scalars are kept */
-        r->response.u.response.reason = wstr(NULL, 0);
+        r->response = (held_response){.stream = w->stream, .dir = w->dir, .at = w->at,
+                                      .status = status};
         r->response_held = true;
         return;
     }
@@ -404,7 +508,13 @@ static void release_held_response(lf_signalr_classifier *c, stream_state *s, req
     if (!r->response_held)
         return;
     r->response_held = false;
-    emit_response(c, s, r, &r->response, body);
+    lf_wire_event head = {.kind = LF_WIRE_HTTP_RESPONSE,
+                          .stream = r->response.stream,
+                          .dir = r->response.dir,
+                          .at = r->response.at,
+                          .request_index = r->index};
+    head.u.response.status = r->response.status;
+    emit_response(c, s, r, &head, body);
 }
 
 static void emit_closed(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w,
@@ -436,7 +546,7 @@ static void on_body(lf_signalr_classifier *c, stream_state *s, const lf_wire_eve
     const lf_wire_body *b = &w->u.body;
     if (w->dir == TCP_DIR_TO_SERVER) {
         if (r->awaiting_body)
-            classify_request(c, s, r, w, (const char *)b->data, b->len);
+            classify_kept_request(c, s, r, w, (const char *)b->data, b->len);
         return;
     }
     if (!r->signalr)
@@ -531,13 +641,14 @@ static void on_stream_close(lf_signalr_classifier *c, stream_state *s, const lf_
         if (r->index == LF_WIRE_NO_REQUEST)
             continue;
         if (r->awaiting_body)
-            classify_request(c, s, r, w, NULL, 0);
+            classify_kept_request(c, s, r, w, NULL, 0);
         if (r->signalr)
             release_held_response(c, s, r, NULL);
     }
     lf_sr_party by = w->u.close.why == TCP_END_CAPTURE_ENDED ? LF_SR_PARTY_UNKNOWN
                                                               : party_of(w->u.close.by);
     emit_closed(c, s, w, close_how(w->u.close.why), by);
+    c->last = NULL;
     g_hash_table_remove(c->streams, &w->stream);
 }
 
@@ -552,6 +663,7 @@ static void on_open(lf_signalr_classifier *c, const lf_wire_event *w)
         s->ring[i].index = LF_WIRE_NO_REQUEST;
     uint64_t *key = g_new(uint64_t, 1);
     *key = w->stream;
+    c->last = NULL;
     g_hash_table_replace(c->streams, key, s);
 }
 

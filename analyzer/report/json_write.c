@@ -148,8 +148,8 @@ static void write_node(FILE *out, JsonNode *node, bool pretty, int depth)
     }
 }
 
-int lf_json_write(FILE *out, JsonNode *node, bool pretty)
+int lf_json_write(FILE *out, JsonNode *node, bool pretty, int depth)
 {
-    write_node(out, node, pretty, 0);
+    write_node(out, node, pretty, depth);
     return ferror(out) ? -1 : 0;
 }

@@ -11,8 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Writes node; pretty: two-space indentation and newlines, else one line. Returns 0, or -1
- * when the stream reported an error. */
-int lf_json_write(FILE *out, JsonNode *node, bool pretty);
+/* Writes node; pretty: two-space indentation and newlines, else one line. `depth` is the
+ * indentation level the node sits at (for writing a document piece by piece; 0 otherwise).
+ * Returns 0, or -1 when the stream reported an error. */
+int lf_json_write(FILE *out, JsonNode *node, bool pretty, int depth);
 
 #endif

@@ -18,7 +18,7 @@
 typedef struct lf_report_input {
     const char *path;
     uint64_t packets;
-    lf_time_ns first_time; /* of its first and last frame; both 0 when it had none */
+    lf_time_ns first_time; /* of its first and last frame; ignored when packets is 0 */
     lf_time_ns last_time;
 } lf_report_input;
 

@@ -243,14 +243,18 @@ static void add_connection(JsonBuilder *b, const lf_connection *c)
 
 static void add_inputs(JsonBuilder *b, const lf_report_input *inputs, size_t n)
 {
-    json_builder_set_member_name(b, "inputs");
     json_builder_begin_array(b);
     for (size_t i = 0; i < n; i++) {
         json_builder_begin_object(b);
         add_string_or_null(b, "path", inputs[i].path);
         add_int(b, "packets", (int64_t)inputs[i].packets);
-        add_time(b, "first_time", inputs[i].first_time);
-        add_time(b, "last_time", inputs[i].last_time);
+        if (inputs[i].packets > 0) {
+            add_time(b, "first_time", inputs[i].first_time);
+            add_time(b, "last_time", inputs[i].last_time);
+        } else {
+            add_string_or_null(b, "first_time", NULL);
+            add_string_or_null(b, "last_time", NULL);
+        }
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -270,7 +274,6 @@ static void add_summary(JsonBuilder *b, const lf_lifecycle *engine)
             severities[c->findings[j].severity]++;
         }
     }
-    json_builder_set_member_name(b, "summary");
     json_builder_begin_object(b);
     add_int(b, "connections", (int64_t)n);
     add_int(b, "untracked_events", (int64_t)lf_lifecycle_events_untracked(engine));
@@ -297,48 +300,70 @@ static void add_summary(JsonBuilder *b, const lf_lifecycle *engine)
     json_builder_end_object(b);
 }
 
-static int finish_tree(FILE *out, JsonBuilder *b, bool pretty, lf_report_error *err)
+typedef void (*build_fn)(JsonBuilder *b, const void *arg1, size_t arg2);
+
+/* Builds one piece of the report with `build`, writes it at `depth` and frees it. */
+static int write_piece(FILE *out, bool pretty, int depth, build_fn build, const void *arg1,
+                       size_t arg2)
 {
+    JsonBuilder *b = json_builder_new();
+    build(b, arg1, arg2);
     JsonNode *root = json_builder_get_root(b);
-    int rc = lf_json_write(out, root, pretty);
-    if (rc == 0 && fputc('\n', out) == EOF) {
-        rc = -1;
-    }
+    int rc = lf_json_write(out, root, pretty, depth);
     json_node_unref(root);
-    if (rc != 0) {
-        set_error(err, "writing the JSON report failed");
-    }
+    g_object_unref(b);
     return rc;
 }
 
+static void build_inputs(JsonBuilder *b, const void *inputs, size_t n)
+{
+    add_inputs(b, inputs, n);
+}
+
+static void build_connection(JsonBuilder *b, const void *engine, size_t index)
+{
+    add_connection(b, lf_lifecycle_connection(engine, index));
+}
+
+static void build_summary(JsonBuilder *b, const void *engine, size_t unused)
+{
+    (void)unused;
+    add_summary(b, engine);
+}
+
+static int write_failed(lf_report_error *err, const char *what)
+{
+    set_error(err, what);
+    return -1;
+}
+
+/* The document is written one connection at a time, so that a capture with many connections
+ * never needs every connection's JSON tree in memory at once. */
 int lf_report_json(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, lf_report_error *err)
 {
-    JsonBuilder *b = json_builder_new();
-    json_builder_begin_object(b);
-    add_inputs(b, inputs, input_count);
-    json_builder_set_member_name(b, "connections");
-    json_builder_begin_array(b);
-    for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
-        add_connection(b, lf_lifecycle_connection(engine, i));
+    size_t n = lf_lifecycle_connection_count(engine);
+    fputs("{\n  \"inputs\": ", out);
+    int rc = write_piece(out, true, 1, build_inputs, inputs, input_count);
+    fputs(",\n  \"connections\": [", out);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        fputs(i == 0 ? "\n    " : ",\n    ", out);
+        rc = write_piece(out, true, 2, build_connection, engine, i);
     }
-    json_builder_end_array(b);
-    add_summary(b, engine);
-    json_builder_end_object(b);
-    int rc = finish_tree(out, b, true, err);
-    g_object_unref(b);
-    return rc;
+    fputs(n > 0 ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
+    if (rc == 0) {
+        rc = write_piece(out, true, 1, build_summary, engine, 0);
+    }
+    fputs("\n}\n", out);
+    return rc != 0 || ferror(out) ? write_failed(err, "writing the JSON report failed") : 0;
 }
 
 int lf_report_jsonl(FILE *out, const lf_lifecycle *engine, lf_report_error *err)
 {
     for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
-        JsonBuilder *b = json_builder_new();
-        add_connection(b, lf_lifecycle_connection(engine, i));
-        int rc = finish_tree(out, b, false, err);
-        g_object_unref(b);
-        if (rc != 0) {
-            return rc;
+        int rc = write_piece(out, false, 0, build_connection, engine, i);
+        if (rc != 0 || fputc('\n', out) == EOF) {
+            return write_failed(err, "writing the JSON Lines report failed");
         }
     }
     return 0;

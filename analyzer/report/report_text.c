@@ -80,7 +80,7 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
         }
         break;
     case LF_TL_TRANSPORT_OPENED:
-        snprintf(buf, cap, "transport opened");
+        snprintf(buf, cap, "transport opened (%s)", detail);
         break;
     case LF_TL_INIT:
         snprintf(buf, cap, "init (S:1), cursor %s", detail);
@@ -95,7 +95,7 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
         snprintf(buf, cap, "invocation %s", detail);
         break;
     case LF_TL_RESULT:
-        snprintf(buf, cap, "result");
+        snprintf(buf, cap, "result %s", detail);
         break;
     case LF_TL_TRANSPORT_CLOSED:
         describe_closed(e, buf, cap);
@@ -277,6 +277,10 @@ static void print_summary(const text_ctx *t, const lf_report_input *inputs, size
     }
     fprintf(t->out, "%sSummary%s\n", paint(t, BOLD), paint(t, RESET));
     for (size_t i = 0; i < n_inputs; i++) {
+        if (inputs[i].packets == 0) {
+            fprintf(t->out, "  input %zu     %s: no packets\n", i, inputs[i].path);
+            continue;
+        }
         char a[48], b[48];
         lf_fmt_utc(a, sizeof a, inputs[i].first_time);
         lf_fmt_utc(b, sizeof b, inputs[i].last_time);

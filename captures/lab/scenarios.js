@@ -275,7 +275,49 @@ const scenarios = [
       await ctx.sleep(1);
     },
   },
+  {
+    name: 'lp-server-restart',
+    description: 'Long polling: the server shuts down gracefully (the pending poll is answered with "T":1, then the process goes away) and is back 3 s later with a new cursor prefix; the client treats T as a reason to reconnect: POST /reconnect, refused while the server is down, then accepted by the new server; hub round trip, stop().',
+    server: SHORT,
+    timeoutSeconds: 60,
+    run: async (ctx) => {
+      await connect(ctx, 'client', { transport: 'longPolling' });
+      await converse(ctx, 'client');
+      await ctx.sleep(1.5);
+      await ctx.restartServer(3, true);
+      await ctx.sleep(6);
+      await converse(ctx, 'client');
+      await ctx.sleep(1);
+      await stop(ctx, 'client');
+      await ctx.sleep(1);
+    },
+  },
+  {
+    name: 'ws-results-not-keepalive',
+    description: 'WebSockets with KeepAlive 5 s (KeepAliveTimeout 10 s): right after a keepalive the server sends no keepalive for 8.5 s (its heartbeat stalls), while the page calls Add once a second; every hub result arrives, yet the client signals connectionSlow because results do not count as keepalives; the held keepalive then goes out and the connection carries on; stop().',
+    server: { keepAlive: 5, disconnectTimeout: 15 },
+    timeoutSeconds: 60,
+    run: async (ctx) => {
+      await connect(ctx, 'client', { transport: 'webSockets' });
+      await converse(ctx, 'client');
+      await ctx.nextServerChunk();
+      const start = nowMs();
+      ctx.instant('keepalives_held', { seconds: 8.5 }, () => ctx.server.holdKeepAlives(8.5));
+      ctx.faults[ctx.faults.length - 1].end = start / 1000 + 8.5;
+      for (let i = 0; i < 8; i += 1) {
+        await ctx.clientAdd('client', i, 1);
+        await ctx.sleep(1);
+      }
+      await ctx.sleep(3);
+      await stop(ctx, 'client');
+      await ctx.sleep(1);
+    },
+  },
 ];
+
+function nowMs() {
+  return Date.now();
+}
 
 function lateReconnect(name, oldServer, description) {
   return {

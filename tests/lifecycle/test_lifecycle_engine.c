@@ -298,6 +298,8 @@ static void test_lifecycle_server_writing_after_the_close_delays_the_expiry(void
     sc_close(s, 72, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
     uint64_t old_stream = s->rx_stream;
     sc_reconnect_unanswered(s, 74);
+    /* silent since 50: by this attempt the expiry looks past, until the held data shows up */
+    sc_reconnect_unanswered(s, 50 + expiry + 4);
     uint64_t attempt = s->rx_stream;
     s->rx_stream = old_stream;
     sc_keepalives(s, 90, 90, 10); /* released: the server was still writing */
@@ -753,6 +755,50 @@ static void test_lifecycle_absurd_negotiated_timeouts_do_not_overflow(void **sta
     assert_int_equal(c->end, LF_END_CAPTURE_ENDED);
 }
 
+static void test_lifecycle_implausibly_long_token_is_not_tracked(void **state)
+{
+    scenario *s = *state;
+    static char huge[8192];
+    memset(huge, 'A', sizeof huge - 1);
+    sc_token(s, huge);
+    sc_connect(s, 0.1, SC_WS);
+    sc_finish(s, 1);
+    assert_int_equal(lf_lifecycle_connection_count(s->engine), 0);
+    assert_true(lf_lifecycle_events_untracked(s->engine) > 0);
+}
+
+static void test_lifecycle_max_connections_bounds_the_tracked_tokens(void **state)
+{
+    scenario *s = *state;
+    sc_free(s);
+    lf_lifecycle_options opts = {.max_connections = 2};
+    sc_init(s, &opts);
+    const char *tokens[] = {"t1", "t2", "t3"};
+    for (int i = 0; i < 3; i++) {
+        sc_token(s, tokens[i]);
+        sc_connect(s, i, SC_WS);
+    }
+    sc_finish(s, 5);
+    assert_int_equal(lf_lifecycle_connection_count(s->engine), 2);
+    assert_null(sc_conn(s, "t3"));
+    assert_true(lf_lifecycle_events_untracked(s->engine) > 0);
+}
+
+/* captures/ff-refused: forever frame asked for in a browser with EventSource: no /connect at
+ * all, the client gives up and still POSTs /abort. */
+static void test_lifecycle_negotiate_then_abort_without_connect_failed(void **state)
+{
+    scenario *s = *state;
+    sc_negotiate(s, 0, 4, 8);
+    sc_abort(s, 0.046);
+    sc_finish(s, 2.2);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_NEGOTIATE_NOT_FOLLOWED), 1);
+    assert_non_null(strstr(sc_find(c, SR_FINDING_NEGOTIATE_NOT_FOLLOWED)->message,
+                           "the client sent /abort instead 0.0 s later"));
+    assert_int_equal(c->end, LF_END_FAILED);
+}
+
 static void test_lifecycle_events_without_token_are_ignored(void **state)
 {
     scenario *s = *state;
@@ -826,6 +872,9 @@ int main(void)
         T(test_lifecycle_negotiate_never_followed_by_connect),
         T(test_lifecycle_restart_after_stop_links_to_the_previous_token),
         T(test_lifecycle_absurd_negotiated_timeouts_do_not_overflow),
+        T(test_lifecycle_implausibly_long_token_is_not_tracked),
+        T(test_lifecycle_max_connections_bounds_the_tracked_tokens),
+        T(test_lifecycle_negotiate_then_abort_without_connect_failed),
         T(test_lifecycle_events_without_token_are_ignored),
         T(test_lifecycle_finding_names_round_trip_and_keep_their_wording),
 #undef T

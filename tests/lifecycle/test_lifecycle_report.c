@@ -182,6 +182,28 @@ static void test_report_json_missing_negotiate_has_null_id_and_assumed_settings(
     json_node_unref(root);
 }
 
+static void test_report_input_without_packets_has_no_times(void **state)
+{
+    fixture *f = *state;
+    sc_finish(&f->s, 0);
+    lf_report_input empty = {.path = "empty.pcap"};
+    FILE *out = open_memstream(&f->text, &f->len);
+    assert_int_equal(lf_report_json(out, &empty, 1, f->s.engine, NULL), 0);
+    fclose(out);
+    JsonNode *root = parse(f->text, (gssize)f->len);
+    JsonArray *inputs = json_object_get_array_member(json_node_get_object(root), "inputs");
+    assert_true(
+        json_object_get_null_member(json_array_get_object_element(inputs, 0), "first_time"));
+    json_node_unref(root);
+    free(f->text);
+    f->text = NULL;
+    out = open_memstream(&f->text, &f->len);
+    assert_int_equal(lf_report_text(out, &empty, 1, f->s.engine, NULL, NULL), 0);
+    fclose(out);
+    assert_non_null(strstr(f->text, "empty.pcap: no packets"));
+    assert_non_null(strstr(f->text, "connections 0:"));
+}
+
 static void test_report_jsonl_writes_one_connection_per_line(void **state)
 {
     fixture *f = *state;
@@ -219,6 +241,21 @@ static void test_report_text_shows_the_timeline_filter_and_findings(void **state
     assert_non_null(strstr(f->text, "KeepAliveTimeout 20 s, DisconnectTimeout 30 s"));
     assert_non_null(strstr(f->text, "findings    keepalive_missed 1"));
     assert_null(strstr(f->text, "\033["));
+}
+
+static void test_report_text_lists_both_legs_of_a_proxied_connection(void **state)
+{
+    fixture *f = *state;
+    sc_negotiate(&f->s, 0, 20, 30);
+    sc_connect(&f->s, 0.1, SC_WS);
+    f->s.client_host = 20; /* the proxy forwarding the same /connect to the server */
+    f->s.server_host = 30;
+    sc_connect(&f->s, 0.102, SC_WS);
+    sc_finish(&f->s, 1);
+    assert_int_equal(render(f, AS_TEXT), 0);
+    assert_non_null(strstr(f->text, "  legs        10.0.0.10:"));
+    assert_non_null(
+        strstr(f->text, "-> 10.0.1.30:80, 3 events (mirror of another leg: not counted)"));
 }
 
 static void test_report_text_colours_findings_only_when_asked(void **state)
@@ -339,8 +376,10 @@ int main(void)
         T(test_report_json_parses_back_with_the_documented_keys),
         T(test_report_json_times_are_epoch_seconds_to_the_microsecond),
         T(test_report_json_missing_negotiate_has_null_id_and_assumed_settings),
+        T(test_report_input_without_packets_has_no_times),
         T(test_report_jsonl_writes_one_connection_per_line),
         T(test_report_text_shows_the_timeline_filter_and_findings),
+        T(test_report_text_lists_both_legs_of_a_proxied_connection),
         T(test_report_text_colours_findings_only_when_asked),
         T(test_report_write_failure_is_returned_not_printed),
         T(test_report_random_event_soup_gives_valid_reports),

@@ -160,7 +160,11 @@ statements below are rewritten from the new ground truth. \`tests/captures/\` (c
   (the client closes its socket before it POSTs \`/abort\`). Cursors are \`d-<random hex>-<key>,<hex>|...\`,
   keys minified per topic (hub topic \`B\`, then two keys per connection); a restarted server has a
   new prefix and restarts foreign cursors "now". SSE message events end with CRLF CRLF (a Windows
-  host), keepalives and \`initialized\` with LF LF.
+  host), keepalives and \`initialized\` with LF LF. Two server-side lab faults: an abrupt kill
+  (sockets destroyed, no goodbye) or a graceful shutdown (pending long polls answered with
+  \`"T":1\`, other transports ended, then the process goes), each followed by a new instance on the
+  same port that still accepts the old tokens; and holding keepalives back for a while (the
+  heartbeat keeps running), then sending one at once.
 - Old-server mode (\`oldServer\`): the 2.4.3 JS client refuses any ProtocolVersion other than
   1.5, 2.0 and 2.1, so a server advertising 2.0.x's real \`1.3\` never gets past negotiate. The lab
   therefore advertises \`2.0\` and only changes behaviour: OnConnected on \`/connect\` (once), \`/start\`

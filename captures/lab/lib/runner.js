@@ -68,12 +68,13 @@ class ScenarioContext {
     return s;
   }
 
-  async restartServer(downSeconds) {
+  async restartServer(downSeconds, graceful = false) {
     const t = nowSeconds();
-    await this.server.kill();
+    await (graceful ? this.server.shutdown() : this.server.kill());
     await sleep(downSeconds * 1000);
     await this.startServer();
-    this.faults.push({ kind: 'server_restart', start: t, end: nowSeconds(), params: { down_seconds: downSeconds } });
+    this.faults.push({ kind: graceful ? 'server_graceful_restart' : 'server_restart', start: t, end: nowSeconds(),
+      params: { down_seconds: downSeconds } });
   }
 
   async openPage(label) {

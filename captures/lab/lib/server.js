@@ -125,6 +125,34 @@ class ClassicServer {
     return new Promise((resolve) => this.http.close(() => resolve()));
   }
 
+  // Host shutdown: every live transport is ended first, long polls answered
+  // with "T":1, then the process goes away.
+  async shutdown() {
+    this.emit('server_shutdown', {});
+    for (const conn of this.connections.values()) {
+      const tr = conn.transport;
+      if (!tr || !tr.alive) continue;
+      if (tr.kind === 'longPolling') tr.send(this.response(conn, [], { T: 1 }));
+      else tr.end('host shutdown');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return this.kill();
+  }
+
+  // Lab fault: the heartbeat keeps running but sends no keepalive until
+  // `seconds` have passed, then one at once on every live transport.
+  holdKeepAlives(seconds) {
+    this.emit('keepalives_held', { seconds });
+    this.keepAlivesHeld = true;
+    setTimeout(() => {
+      this.keepAlivesHeld = false;
+      this.emit('keepalives_resumed', {});
+      for (const conn of this.connections.values()) {
+        if (conn.transport && conn.transport.alive) conn.transport.keepAlive();
+      }
+    }, seconds * 1000);
+  }
+
   emit(type, fields) {
     this.record({ t: nowSeconds(), source: this.o.name, type, ...fields });
   }
@@ -405,7 +433,7 @@ class ClassicServer {
       this.endTransport(conn, 'connection timeout');
       return;
     }
-    if (this.o.keepAlive) {
+    if (this.o.keepAlive && !this.keepAlivesHeld) {
       const everyTick = tr.kind === 'longPolling' && this.o.longPollSpacePerTick;
       if (everyTick || this.tick % 2 === 0) tr.keepAlive();
     }

@@ -353,12 +353,22 @@ function scenarioHostile() {
     send.s(0.42, response('200 OK', 'application/json; charset=UTF-8', '{"I":'));
 }
 
+// G: a negotiate never followed by /connect (a client that refused every transport); a ping
+// 10 s later is the first frame past TransportConnectTimeout.
+function scenarioNegotiateOnly() {
+    const ajax = newStream(600.0);
+    negotiate(ajax, 600.01, 'tokG+NEG/7==', 'eeeeeeee-0000-4000-8000-000000000007');
+    ajax.c(610.0, request('GET', '/signalr/ping?_=1767226200000'));
+    ajax.s(610.01, response('200 OK', 'application/json; charset=UTF-8', '{ "Response": "pong" }'));
+}
+
 const outDir = process.argv[2] || '.';
 scenarioWebSockets();
 scenarioServerSentEvents();
 scenarioForeverFrame();
 scenarioLongPolling();
 scenarioNoNegotiate();
+scenarioNegotiateOnly();
 writePcap(`${outDir}/signalr-lab.pcap`);
 nextPort = 51001;
 scenarioHostile();

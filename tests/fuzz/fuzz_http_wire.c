@@ -1,0 +1,9 @@
+/* libFuzzer entry point: fuzz_http_wire (fuzz_targets.h). */
+#include "fuzz_targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_http_wire(data, size);
+}

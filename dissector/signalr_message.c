@@ -33,11 +33,6 @@ static void note_server_frame(packet_info *pinfo, const signalr_origin *o, signa
     }
     conn->life.last_server_frame = pinfo->abs_ts;
     conn->life.have_server_frame = TRUE;
-
-    if (o->receive != NULL && signalr_prefs.track_lifecycle) {
-        signalr_life_server_frame(&conn->life, &conn->settings, o->transport, &pinfo->abs_ts,
-                                  &v->findings);
-    }
 }
 
 static void note_request(packet_info *pinfo, const signalr_origin *o, signalr_verdict *v)
@@ -114,6 +109,7 @@ void signalr_message_begin(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
     msg->tvb = tvb;
     msg->origin = *origin;
+    msg->sign_of_life = TRUE;
     msg->item = proto_tree_add_item(tree, signalr_hf.proto, tvb, 0, -1, ENC_NA);
     msg->tree = proto_item_add_subtree(msg->item, signalr_hf.ett_signalr);
     add_connection_items(tvb, msg->tree, msg->verdict);
@@ -150,8 +146,22 @@ static void queue_tap(packet_info *pinfo, const signalr_origin *o, const signalr
     tap_queue_packet(signalr_hf.tap, pinfo, rec);
 }
 
+/* First pass, once the payload is known: a frame on a receive transport ends the silence the
+ * client's keepalive watch measures, unless the client does not count it. */
+static void note_receive_frame(packet_info *pinfo, const signalr_message *msg)
+{
+    signalr_conn *conn = msg->origin.conn;
+    if (!msg->first_pass || conn == NULL || !msg->origin.from_server ||
+        msg->origin.receive == NULL || !msg->sign_of_life || !signalr_prefs.track_lifecycle) {
+        return;
+    }
+    signalr_life_server_frame(&conn->life, &conn->settings, msg->origin.transport,
+                              &pinfo->abs_ts, &msg->verdict->findings);
+}
+
 void signalr_message_end(packet_info *pinfo, signalr_message *msg)
 {
+    note_receive_frame(pinfo, msg);
     add_findings(pinfo, msg->tree, msg->item, msg->tvb, &msg->verdict->findings);
     queue_tap(pinfo, &msg->origin, msg->verdict);
 }

@@ -39,6 +39,8 @@ typedef struct {
     proto_item *item;
     signalr_verdict *verdict;
     gboolean first_pass;         /* payload decoders may add findings only when TRUE */
+    gboolean sign_of_life;       /* the client's keepalive watch counts this frame (hub results
+                                    on a WebSocket do not); payload decoders may clear it */
     tvbuff_t *tvb;
     signalr_origin origin;
 } signalr_message;

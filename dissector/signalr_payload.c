@@ -455,8 +455,11 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
     case SR_PAYLOAD_PERSISTENT_RESPONSE:
         label = show_persistent(msg, pinfo, tvb, offset, len, root);
         break;
-    case SR_PAYLOAD_HUB_INVOCATION:
     case SR_PAYLOAD_HUB_RESULT:
+        msg->sign_of_life = FALSE; /* the JS client does not count results as activity */
+        show_hub_value(msg->tree, pinfo, tvb, offset, len, root);
+        break;
+    case SR_PAYLOAD_HUB_INVOCATION:
     case SR_PAYLOAD_HUB_PROGRESS:
         show_hub_value(msg->tree, pinfo, tvb, offset, len, root);
         break;

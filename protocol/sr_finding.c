@@ -85,24 +85,39 @@ static const char *window(char *out, size_t cap, const sr_finding_values *v)
     return out;
 }
 
+/* " (the transport ended ...)" for a keepalive gap that outlived its transport, else "". */
+static const char *after_end(char *out, size_t cap, const sr_finding_values *v)
+{
+    if (v->transport_ended) {
+        snprintf(out, cap,
+                 " (the transport ended %.1f s after the last data; the client watches "
+                 "keepalives until it starts reconnecting)",
+                 v->ended_after);
+    } else {
+        out[0] = '\0';
+    }
+    return out;
+}
+
 int sr_finding_format(char *buf, size_t cap, sr_finding_type type, const sr_finding_values *v)
 {
     static const sr_finding_values none = {0};
-    char text_buf[64];
+    char text_buf[192];
     if (v == NULL) {
         v = &none;
     }
     switch (type) {
-    case SR_FINDING_KEEPALIVE_LATE: /* observed, threshold, setting */
+    case SR_FINDING_KEEPALIVE_LATE: /* observed, threshold, setting, transport_ended... */
         return snprintf(buf, cap,
                         "no data from server for %.1f s, over 2/3 of KeepAliveTimeout %g s "
-                        "(%.1f s): the client raises connectionSlow",
-                        v->observed, v->setting, v->threshold);
-    case SR_FINDING_KEEPALIVE_MISSED: /* observed, setting */
+                        "(%.1f s): the client raises connectionSlow%s",
+                        v->observed, v->setting, v->threshold,
+                        after_end(text_buf, sizeof text_buf, v));
+    case SR_FINDING_KEEPALIVE_MISSED: /* observed, setting, transport_ended, ended_after */
         return snprintf(buf, cap,
                         "no data from server for %.1f s, KeepAliveTimeout %g s: the client "
-                        "starts reconnecting",
-                        v->observed, v->setting);
+                        "starts reconnecting%s",
+                        v->observed, v->setting, after_end(text_buf, sizeof text_buf, v));
     case SR_FINDING_RECONNECT_LATE: /* observed, threshold, threshold2, setting, what */
         if (v->what != NULL) {
             return snprintf(buf, cap,

@@ -7,6 +7,7 @@
 #ifndef LIFELINE_PROTOCOL_SR_FINDING_H
 #define LIFELINE_PROTOCOL_SR_FINDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,10 @@ typedef struct {
     int status;        /* HTTP status */
     const char *what;  /* transport, request kind, old cursor prefix */
     const char *what2; /* new transport, new cursor prefix, response text */
+    /* Keepalive gaps that went on after the receive transport ended (the client keeps
+     * watching until it starts reconnecting): how long after the last data it ended. */
+    bool transport_ended;
+    double ended_after;
 } sr_finding_values;
 
 /* Writes the message for `type` into buf (always NUL-terminated when cap > 0) and returns the

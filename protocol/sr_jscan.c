@@ -83,7 +83,7 @@ static bool scan_string(sr_jscan *s, sr_jscan_value *v)
             if (!unicode_escape(s->bytes + s->pos + 1, s->len - s->pos - 1))
                 return false;
             s->pos += 6;
-        } else if (strchr("\"\\/bfnrt", e) != NULL && e != '\0') {
+        } else if (e != '\0' && strchr("\"\\/bfnrt", e) != NULL) {
             s->pos += 2;
         } else {
             return false;

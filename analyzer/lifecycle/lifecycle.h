@@ -26,8 +26,8 @@
 /* Receives a connection the engine is done with; the record is valid only during the call. */
 typedef void (*lf_retire_fn)(void *ctx, const lf_connection *c);
 
-/* Settings to assume for connections whose negotiate was not captured. A value <= 0 means
- * "the SignalR default" (protocol/sr_timing.h). */
+/* Engine options. The settings are assumed for connections whose negotiate was not captured;
+ * a value <= 0 means "the SignalR default" (protocol/sr_timing.h). */
 typedef struct lf_lifecycle_options {
     double keepalive_timeout;
     bool keepalive_disabled;
@@ -35,11 +35,13 @@ typedef struct lf_lifecycle_options {
     double connection_timeout;
     double transport_connect_timeout;
     size_t max_connections; /* 0: LF_DEFAULT_MAX_CONNECTIONS */
-    /* Optional. When set, a connection that has been quiet long enough to be over (see
-     * lf_tracker_quiet_for_good()) is settled, handed to on_retire and freed while the capture
-     * goes on, and lf_lifecycle_finish() hands over all the others: memory then follows the
-     * live connections, not the length of the capture, and the engine holds no connection
-     * after finish (report with lf_report_writer_connection() from the callback). */
+    /* Optional. When set, a connection with no event for twice the longest a live connection
+     * stays quiet (ConnectionTimeout + DisconnectTimeout + KeepAliveTimeout: 320 s with the
+     * defaults) is settled, handed to on_retire and freed while the capture goes on, and
+     * lf_lifecycle_finish() hands over all the others: memory then follows the live
+     * connections, not the length of the capture, connections arrive in the order they end,
+     * and the engine holds none after finish (write them with lf_report_writer_connection()
+     * from the callback). */
     lf_retire_fn on_retire;
     void *retire_ctx;
 } lf_lifecycle_options;

@@ -14,6 +14,7 @@ void lf_thresholds_derive(const sr_timing_settings *settings, lf_thresholds *out
     out->keepalive_monitored = ws.keepalive_monitored;
     out->keepalive_timeout = sec(ws.client_timeout_ms);
     out->keepalive_warning = sec(ws.client_warning_ms);
+    out->reconnect_delay = sec(ws.client_reconnect_delay_ms);
     out->disconnect_timeout = sec(settings->disconnect_timeout_ms);
     out->expiry_min_streaming = sec(ws.server_disconnect_min_ms);
     out->expiry_max_streaming = sec(ws.server_disconnect_max_ms);

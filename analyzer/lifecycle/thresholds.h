@@ -16,6 +16,7 @@ typedef struct lf_thresholds {
     bool keepalive_monitored;  /* WS/SSE/FF clients watch keepalives (KeepAliveTimeout set) */
     double keepalive_timeout;  /* silence after which the client starts reconnecting */
     double keepalive_warning;  /* silence after which the client raises connectionSlow */
+    double reconnect_delay;    /* WS/SSE/FF: from noticing a transport's end to reconnecting */
     double disconnect_timeout; /* as negotiated */
     /* After a transport loss the server ends the connection between min and max (heartbeat
      * granularity); a reconnect after max certainly came too late. Per transport family. */

@@ -93,6 +93,9 @@ bool lf_tracker_accept(lf_tracker *c, const lf_signalr_event *ev)
     }
     c->rec.last_seen = ev->at.time;
     lf_record_note_stream(&c->rec, ev->stream);
+    if (c->silence_open && ev->at.time >= c->silence_deadline) {
+        lf_tracker_settle_silence(c, &ev->at);
+    }
     lf_tracker_settle_expiry(c, ev->at.time);
     return true;
 }
@@ -147,9 +150,11 @@ static void on_request(lf_tracker *c, const lf_signalr_event *ev)
     case SR_REQUEST_CONNECT:
     case SR_REQUEST_RECONNECT:
     case SR_REQUEST_POLL:
+        lf_tracker_settle_silence(c, &ev->at);
         lf_tracker_receive_request(c, ev);
         break;
     case SR_REQUEST_ABORT:
+        lf_tracker_settle_silence(c, &ev->at);
         if (!c->aborted) {
             c->aborted = true;
             c->abort_at = ev->at;
@@ -597,6 +602,8 @@ bool lf_tracker_quiet_for_good(const lf_tracker *c, lf_time_ns now)
 void lf_tracker_finish(lf_tracker *c, lf_time_ns capture_end)
 {
     lf_time_ns end = capture_end > c->rec.last_seen ? capture_end : c->rec.last_seen;
+    lf_frame_ref capture_over = {.time = end}; /* no frame: the capture just stops */
+    lf_tracker_settle_silence(c, &capture_over);
     lf_tracker_settle_transport(c, end);
     lf_tracker_settle_expiry(c, end);
     if (c->client_dropped && !c->aborted) {

@@ -60,6 +60,14 @@ typedef struct lf_tracker {
     bool ka_run_valid; /* rec.events[ka_run] is the keepalive run being extended */
     size_t ka_run;
 
+    /* A silence that outlived its transport: the client learns that a transport it did not
+     * close itself has ended, and keeps checking keepalives until it enters reconnecting one
+     * reconnect delay later (or sooner, with its /reconnect or /abort). */
+    bool silence_open;
+    lf_frame_ref silence_from;  /* the last server data */
+    lf_frame_ref silence_ended; /* the transport's end */
+    lf_time_ns silence_deadline;
+
     /* Transport loss, from its end until a receive request is taken by the server. */
     bool lost;
     lf_frame_ref lost_at; /* moved later while the server still writes to the lost stream */
@@ -136,6 +144,9 @@ void lf_tracker_receive_request(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_server_data(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_on_closed(lf_tracker *t, const lf_signalr_event *ev);
 void lf_tracker_settle_expiry(lf_tracker *t, lf_time_ns now);
+/* Ends a silence that outlived its transport at `at` (a receive request or /abort), or at its
+ * deadline when that comes first; at->frame 0 means "no event: time alone". */
+void lf_tracker_settle_silence(lf_tracker *t, const lf_frame_ref *at);
 void lf_tracker_settle_transport(lf_tracker *t, lf_time_ns capture_end);
 
 #endif

@@ -18,32 +18,89 @@ static double expiry_max(const lf_tracker *c, sr_transport t)
     return lf_tracker_streaming(t) ? c->th.expiry_max_streaming : c->th.expiry_max_long_polling;
 }
 
-/* The silence on the receive transport that ends at `at` (new data, its end, a replacement,
- * the end of the capture). Only WS/SSE/FF are monitored by the client. */
-static void end_silence(lf_tracker *c, const lf_frame_ref *at)
+/* Judges a silence the client watched, from the last server data to `to`; `evidence` is the
+ * frame that ended it, `ended` the end of the transport when the silence outlived it (or NULL).
+ * Past 2/3 KeepAliveTimeout the client raised connectionSlow; past KeepAliveTimeout it also
+ * started reconnecting: the real client fires both, in that order. */
+static void judge_silence(lf_tracker *c, const lf_frame_ref *from, lf_time_ns to,
+                          const lf_frame_ref *evidence, const lf_frame_ref *ended)
 {
-    if (!c->rx_open || !c->rx_opened || !lf_tracker_streaming(c->rx_transport) ||
-        at->time <= c->last_rx.time) {
+    if (!c->th.keepalive_monitored || to <= from->time) {
         return;
     }
-    double gap = lf_tracker_since(&c->last_rx, at->time);
+    sr_finding_values v = {.observed = lf_tracker_since(from, to),
+                           .threshold = c->th.keepalive_warning,
+                           .setting = c->th.keepalive_timeout};
+    if (ended != NULL && ended->time < to) {
+        v.transport_ended = true;
+        v.ended_after = lf_tracker_since(from, ended->time);
+    }
+    if (v.observed > c->th.keepalive_warning) {
+        lf_tracker_finding(c, SR_FINDING_KEEPALIVE_LATE,
+                           from->time + lf_tracker_nanos(c->th.keepalive_warning), &to, &v, from,
+                           evidence);
+    }
+    if (v.observed > c->th.keepalive_timeout) {
+        lf_tracker_finding(c, SR_FINDING_KEEPALIVE_MISSED,
+                           from->time + lf_tracker_nanos(c->th.keepalive_timeout), &to, &v, from,
+                           evidence);
+    }
+}
+
+/* A silence on the receive transport can be judged: it is open, the server took it, and the
+ * client monitors keepalives on it (WS/SSE/FF). */
+static bool watched(const lf_tracker *c)
+{
+    return c->rx_open && c->rx_opened && lf_tracker_streaming(c->rx_transport);
+}
+
+/* Records the silence up to `at` in the connection's largest gap between server data. */
+static void note_gap(lf_tracker *c, lf_time_ns at)
+{
+    double gap = lf_tracker_seconds(at - c->last_rx.time);
     if (c->rx_data_seen && gap > c->rec.keepalive_max_gap) {
         c->rec.keepalive_max_gap = gap;
     }
+}
+
+/* The silence on the receive transport that ends at `at` while the transport lives on (new
+ * data, a replacement, the end of the capture) or that the client itself ended (its close). */
+static void end_silence(lf_tracker *c, const lf_frame_ref *at)
+{
+    if (!watched(c) || at->time <= c->last_rx.time) {
+        return;
+    }
+    note_gap(c, at->time);
+    judge_silence(c, &c->last_rx, at->time, at, NULL);
+}
+
+/* The transport ended at `at` without the client closing it: the client notices, waits its
+ * reconnect delay and meanwhile still checks keepalives, so the silence goes on. */
+static void outlive_silence(lf_tracker *c, const lf_frame_ref *at)
+{
+    if (!watched(c) || at->time < c->last_rx.time) {
+        return;
+    }
+    note_gap(c, at->time);
     if (!c->th.keepalive_monitored) {
         return;
     }
-    sr_finding_values v = {.observed = gap, .setting = c->th.keepalive_timeout};
-    if (gap > c->th.keepalive_timeout) {
-        lf_tracker_finding(c, SR_FINDING_KEEPALIVE_MISSED,
-                           c->last_rx.time + lf_tracker_nanos(c->th.keepalive_timeout), &at->time,
-                           &v, &c->last_rx, at);
-    } else if (gap > c->th.keepalive_warning) {
-        v.threshold = c->th.keepalive_warning;
-        lf_tracker_finding(c, SR_FINDING_KEEPALIVE_LATE,
-                           c->last_rx.time + lf_tracker_nanos(c->th.keepalive_warning), &at->time,
-                           &v, &c->last_rx, at);
+    c->silence_open = true;
+    c->silence_from = c->last_rx;
+    c->silence_ended = *at;
+    c->silence_deadline = at->time + lf_tracker_nanos(c->th.reconnect_delay);
+}
+
+void lf_tracker_settle_silence(lf_tracker *c, const lf_frame_ref *at)
+{
+    if (!c->silence_open) {
+        return;
     }
+    c->silence_open = false;
+    bool cut_short = at->time < c->silence_deadline;
+    lf_time_ns to = cut_short ? at->time : c->silence_deadline;
+    const lf_frame_ref *evidence = cut_short && at->frame != 0 ? at : &c->silence_ended;
+    judge_silence(c, &c->silence_from, to, evidence, &c->silence_ended);
 }
 
 /* The server ends a connection whose transport stayed lost past its expiry. */
@@ -336,10 +393,12 @@ void lf_tracker_on_closed(lf_tracker *c, const lf_signalr_event *ev)
         c->rx_open = false; /* an attempt that never opened: a loss in progress goes on */
         return;
     }
-    if (lf_tracker_streaming(c->rx_transport)) {
-        end_silence(c, &ev->at);
-    } else {
+    if (!lf_tracker_streaming(c->rx_transport)) {
         check_poll_held(c, &ev->at);
+    } else if (client_gave_up_transport(cl) || c->aborted) {
+        end_silence(c, &ev->at); /* the client decided: it watches no more */
+    } else {
+        outlive_silence(c, &ev->at);
     }
     if (client_gave_up_transport(cl) && !c->aborted) {
         c->client_dropped = true;

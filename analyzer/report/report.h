@@ -1,8 +1,11 @@
 /* report.h - writing the lifecycle engine's results: JSON, JSON Lines, or a readable timeline.
  *
- * Each function writes one complete report for every connection the engine holds (after
- * lf_lifecycle_finish()) to a FILE * the caller owns and keeps open. They return 0, or -1 with
- * err filled (a write failed); they print nothing else anywhere. Nothing to free.
+ * Two ways: lf_report_json/jsonl/text() write one complete report for every connection the
+ * engine holds (after lf_lifecycle_finish()); a report writer takes connections one at a time
+ * (e.g. from the engine's on_retire callback, so nothing waits for the end of the capture)
+ * and writes the summary at the end. Output goes to a FILE * the caller owns and keeps open.
+ * Functions return 0, or -1 with err filled (a write failed); they print nothing else
+ * anywhere. The writer is freed with lf_report_writer_free(); nothing else is allocated.
  */
 #ifndef LIFELINE_REPORT_H
 #define LIFELINE_REPORT_H
@@ -42,5 +45,27 @@ int lf_report_jsonl(FILE *out, const lf_lifecycle *engine, lf_report_error *err)
 int lf_report_text(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, const lf_report_text_options *opts,
                    lf_report_error *err);
+
+typedef enum lf_report_format {
+    LF_REPORT_TEXT,
+    LF_REPORT_JSON, /* streamed as {"connections":[...],"inputs":[...],"summary":{...}} */
+    LF_REPORT_JSONL
+} lf_report_format;
+
+typedef struct lf_report_writer lf_report_writer;
+
+/* input_files: how many capture files are read (frame references name the file when > 1);
+ * opts may be NULL. Returns NULL only when memory is exhausted. */
+lf_report_writer *lf_report_writer_new(FILE *out, lf_report_format format, size_t input_files,
+                                       const lf_report_text_options *opts);
+
+/* Writes one settled connection (it may be freed right after). */
+int lf_report_writer_connection(lf_report_writer *w, const lf_connection *c, lf_report_error *err);
+
+/* Closes the report: the inputs and the summary of every connection written. Call once. */
+int lf_report_writer_end(lf_report_writer *w, const lf_report_input *inputs, size_t input_count,
+                         uint64_t untracked_events, lf_report_error *err);
+
+void lf_report_writer_free(lf_report_writer *w);
 
 #endif

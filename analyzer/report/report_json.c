@@ -1,19 +1,11 @@
 /* JSON and JSON Lines reports: the engine's records as json-glib trees. */
 #include "report/report.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "report/json_write.h"
 #include "report/report_format.h"
-
-static void set_error(lf_report_error *err, const char *what)
-{
-    if (err != NULL) {
-        snprintf(err->message, sizeof err->message, "%s: %s", what,
-                 errno != 0 ? strerror(errno) : "stream error");
-    }
-}
+#include "report/report_pieces.h"
 
 static void add_time(JsonBuilder *b, const char *key, lf_time_ns t)
 {
@@ -260,43 +252,42 @@ static void add_inputs(JsonBuilder *b, const lf_report_input *inputs, size_t n)
     json_builder_end_array(b);
 }
 
-static void add_summary(JsonBuilder *b, const lf_lifecycle *engine)
+static void add_counts(JsonBuilder *b, const char *key, const uint64_t *counts, int n,
+                       const char *(*name)(int), bool skip_zero)
 {
-    size_t n = lf_lifecycle_connection_count(engine);
-    uint64_t ends[LF_END_FAILED + 1] = {0};
-    uint64_t types[SR_FINDING_TYPE_COUNT] = {0};
-    uint64_t severities[SR_SEVERITY_ERROR + 1] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const lf_connection *c = lf_lifecycle_connection(engine, i);
-        ends[c->end]++;
-        for (size_t j = 0; j < c->finding_count; j++) {
-            types[c->findings[j].type]++;
-            severities[c->findings[j].severity]++;
-        }
-    }
+    json_builder_set_member_name(b, key);
     json_builder_begin_object(b);
-    add_int(b, "connections", (int64_t)n);
-    add_int(b, "untracked_events", (int64_t)lf_lifecycle_events_untracked(engine));
-    json_builder_set_member_name(b, "ends");
-    json_builder_begin_object(b);
-    for (int i = 0; i <= LF_END_FAILED; i++) {
-        add_int(b, lf_end_type_name((lf_end_type)i), (int64_t)ends[i]);
-    }
-    json_builder_end_object(b);
-    json_builder_set_member_name(b, "findings");
-    json_builder_begin_object(b);
-    for (int i = 0; i < SR_FINDING_TYPE_COUNT; i++) {
-        if (types[i] > 0) {
-            add_int(b, sr_finding_name((sr_finding_type)i), (int64_t)types[i]);
+    for (int i = 0; i < n; i++) {
+        if (!skip_zero || counts[i] > 0) {
+            add_int(b, name(i), (int64_t)counts[i]);
         }
     }
     json_builder_end_object(b);
-    json_builder_set_member_name(b, "severities");
+}
+
+static const char *end_name(int i)
+{
+    return lf_end_type_name((lf_end_type)i);
+}
+
+static const char *finding_name(int i)
+{
+    return sr_finding_name((sr_finding_type)i);
+}
+
+static const char *severity_name(int i)
+{
+    return sr_severity_name((sr_severity)i);
+}
+
+static void add_summary(JsonBuilder *b, const lf_report_tally *t)
+{
     json_builder_begin_object(b);
-    for (int i = 0; i <= SR_SEVERITY_ERROR; i++) {
-        add_int(b, sr_severity_name((sr_severity)i), (int64_t)severities[i]);
-    }
-    json_builder_end_object(b);
+    add_int(b, "connections", (int64_t)t->connections);
+    add_int(b, "untracked_events", (int64_t)t->untracked_events);
+    add_counts(b, "ends", t->ends, LF_END_FAILED + 1, end_name, false);
+    add_counts(b, "findings", t->findings, SR_FINDING_TYPE_COUNT, finding_name, true);
+    add_counts(b, "severities", t->severities, SR_SEVERITY_ERROR + 1, severity_name, false);
     json_builder_end_object(b);
 }
 
@@ -320,21 +311,31 @@ static void build_inputs(JsonBuilder *b, const void *inputs, size_t n)
     add_inputs(b, inputs, n);
 }
 
-static void build_connection(JsonBuilder *b, const void *engine, size_t index)
-{
-    add_connection(b, lf_lifecycle_connection(engine, index));
-}
-
-static void build_summary(JsonBuilder *b, const void *engine, size_t unused)
+static void build_connection(JsonBuilder *b, const void *c, size_t unused)
 {
     (void)unused;
-    add_summary(b, engine);
+    add_connection(b, c);
 }
 
-static int write_failed(lf_report_error *err, const char *what)
+static void build_summary(JsonBuilder *b, const void *tally, size_t unused)
 {
-    set_error(err, what);
-    return -1;
+    (void)unused;
+    add_summary(b, tally);
+}
+
+int lf_json_piece_connection(FILE *out, const lf_connection *c, bool pretty, int depth)
+{
+    return write_piece(out, pretty, depth, build_connection, c, 0);
+}
+
+int lf_json_piece_inputs(FILE *out, const lf_report_input *inputs, size_t n, int depth)
+{
+    return write_piece(out, true, depth, build_inputs, inputs, n);
+}
+
+int lf_json_piece_summary(FILE *out, const lf_report_tally *t, int depth)
+{
+    return write_piece(out, true, depth, build_summary, t, 0);
 }
 
 /* The document is written one connection at a time, so that a capture with many connections
@@ -343,27 +344,30 @@ int lf_report_json(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, lf_report_error *err)
 {
     size_t n = lf_lifecycle_connection_count(engine);
+    lf_report_tally tally = {.untracked_events = lf_lifecycle_events_untracked(engine)};
     fputs("{\n  \"inputs\": ", out);
-    int rc = write_piece(out, true, 1, build_inputs, inputs, input_count);
+    int rc = lf_json_piece_inputs(out, inputs, input_count, 1);
     fputs(",\n  \"connections\": [", out);
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        const lf_connection *c = lf_lifecycle_connection(engine, i);
         fputs(i == 0 ? "\n    " : ",\n    ", out);
-        rc = write_piece(out, true, 2, build_connection, engine, i);
+        rc = lf_json_piece_connection(out, c, true, 2);
+        lf_report_tally_add(&tally, c);
     }
     fputs(n > 0 ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
     if (rc == 0) {
-        rc = write_piece(out, true, 1, build_summary, engine, 0);
+        rc = lf_json_piece_summary(out, &tally, 1);
     }
     fputs("\n}\n", out);
-    return rc != 0 || ferror(out) ? write_failed(err, "writing the JSON report failed") : 0;
+    return rc != 0 || ferror(out) ? lf_report_failed(err, "writing the JSON report failed") : 0;
 }
 
 int lf_report_jsonl(FILE *out, const lf_lifecycle *engine, lf_report_error *err)
 {
     for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
-        int rc = write_piece(out, false, 0, build_connection, engine, i);
+        int rc = lf_json_piece_connection(out, lf_lifecycle_connection(engine, i), false, 0);
         if (rc != 0 || fputc('\n', out) == EOF) {
-            return write_failed(err, "writing the JSON Lines report failed");
+            return lf_report_failed(err, "writing the JSON Lines report failed");
         }
     }
     return 0;

@@ -2,10 +2,10 @@
  * findings in place, then a summary. */
 #include "report/report.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "report/report_format.h"
+#include "report/report_pieces.h"
 
 #define RED "\033[31m"
 #define YELLOW "\033[33m"
@@ -222,11 +222,12 @@ static void print_filter(const text_ctx *t, const lf_connection *c)
     fprintf(t->out, "}%s\n", c->streams_truncated ? " (first streams only)" : "");
 }
 
-static void print_header(const text_ctx *t, const lf_connection *c, size_t index)
+static void print_header(const text_ctx *t, const lf_connection *c, uint64_t number)
 {
     char utc[48], client[64], server[64];
     lf_fmt_utc(utc, sizeof utc, c->end_time);
-    fprintf(t->out, "%sConnection %zu: %s%s  ended %s at %s\n", paint(t, BOLD), index + 1,
+    fprintf(t->out, "%sConnection %llu: %s%s  ended %s at %s\n", paint(t, BOLD),
+            (unsigned long long)number,
             c->connection_id != NULL ? c->connection_id : "(ConnectionId unknown)", paint(t, RESET),
             lf_end_type_name(c->end), utc);
     fprintf(t->out, "  token       ");
@@ -262,71 +263,74 @@ static void print_header(const text_ctx *t, const lf_connection *c, size_t index
     print_filter(t, c);
 }
 
-static void print_summary(const text_ctx *t, const lf_report_input *inputs, size_t n_inputs,
-                          const lf_lifecycle *engine)
+static void print_counts(const text_ctx *t, const lf_report_tally *tally)
 {
-    size_t n = lf_lifecycle_connection_count(engine);
-    uint64_t ends[LF_END_FAILED + 1] = {0};
-    uint64_t types[SR_FINDING_TYPE_COUNT] = {0};
-    for (size_t i = 0; i < n; i++) {
-        const lf_connection *c = lf_lifecycle_connection(engine, i);
-        ends[c->end]++;
-        for (size_t j = 0; j < c->finding_count; j++) {
-            types[c->findings[j].type]++;
+    fprintf(t->out, "  connections %llu:", (unsigned long long)tally->connections);
+    for (int i = 0; i <= LF_END_FAILED; i++) {
+        fprintf(t->out, " %s %llu", lf_end_type_name((lf_end_type)i),
+                (unsigned long long)tally->ends[i]);
+    }
+    fprintf(t->out, "\n  findings   ");
+    bool any = false;
+    for (int i = 0; i < SR_FINDING_TYPE_COUNT; i++) {
+        if (tally->findings[i] > 0) {
+            fprintf(t->out, " %s %llu", sr_finding_name((sr_finding_type)i),
+                    (unsigned long long)tally->findings[i]);
+            any = true;
         }
     }
-    fprintf(t->out, "%sSummary%s\n", paint(t, BOLD), paint(t, RESET));
+    fprintf(t->out, "%s\n", any ? "" : " none");
+    if (tally->untracked_events > 0) {
+        fprintf(t->out, "  %llu events of connections beyond the tracking limit were ignored\n",
+                (unsigned long long)tally->untracked_events);
+    }
+}
+
+int lf_text_piece_summary(FILE *out, const lf_report_input *inputs, size_t n_inputs,
+                          const lf_report_tally *tally, bool color)
+{
+    text_ctx t = {.out = out, .color = color};
+    fprintf(out, "%sSummary%s\n", paint(&t, BOLD), paint(&t, RESET));
     for (size_t i = 0; i < n_inputs; i++) {
         if (inputs[i].packets == 0) {
-            fprintf(t->out, "  input %zu     %s: no packets\n", i, inputs[i].path);
+            fprintf(out, "  input %zu     %s: no packets\n", i, inputs[i].path);
             continue;
         }
         char a[48], b[48];
         lf_fmt_utc(a, sizeof a, inputs[i].first_time);
         lf_fmt_utc(b, sizeof b, inputs[i].last_time);
-        fprintf(t->out, "  input %zu     %s: %llu packets, %s .. %s\n", i, inputs[i].path,
+        fprintf(out, "  input %zu     %s: %llu packets, %s .. %s\n", i, inputs[i].path,
                 (unsigned long long)inputs[i].packets, a, b);
     }
-    fprintf(t->out, "  connections %zu:", n);
-    for (int i = 0; i <= LF_END_FAILED; i++) {
-        fprintf(t->out, " %s %llu", lf_end_type_name((lf_end_type)i), (unsigned long long)ends[i]);
-    }
-    fprintf(t->out, "\n  findings   ");
-    bool any = false;
-    for (int i = 0; i < SR_FINDING_TYPE_COUNT; i++) {
-        if (types[i] > 0) {
-            fprintf(t->out, " %s %llu", sr_finding_name((sr_finding_type)i),
-                    (unsigned long long)types[i]);
-            any = true;
-        }
-    }
-    fprintf(t->out, "%s\n", any ? "" : " none");
-    uint64_t untracked = lf_lifecycle_events_untracked(engine);
-    if (untracked > 0) {
-        fprintf(t->out, "  %llu events of connections beyond the tracking limit were ignored\n",
-                (unsigned long long)untracked);
-    }
+    print_counts(&t, tally);
+    return ferror(out) ? -1 : 0;
+}
+
+int lf_text_piece_connection(FILE *out, const lf_connection *c, uint64_t number, bool color,
+                             bool many_files)
+{
+    text_ctx t = {.out = out, .color = color, .many_files = many_files};
+    print_header(&t, c, number);
+    fputc('\n', out);
+    print_timeline(&t, c);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
 }
 
 int lf_report_text(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, const lf_report_text_options *opts,
                    lf_report_error *err)
 {
-    text_ctx t = {.out = out, .color = opts != NULL && opts->color, .many_files = input_count > 1};
-    for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
+    bool color = opts != NULL && opts->color;
+    lf_report_tally tally = {.untracked_events = lf_lifecycle_events_untracked(engine)};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < lf_lifecycle_connection_count(engine); i++) {
         const lf_connection *c = lf_lifecycle_connection(engine, i);
-        print_header(&t, c, i);
-        fputc('\n', out);
-        print_timeline(&t, c);
-        fputc('\n', out);
+        rc = lf_text_piece_connection(out, c, i + 1, color, input_count > 1);
+        lf_report_tally_add(&tally, c);
     }
-    print_summary(&t, inputs, input_count, engine);
-    if (ferror(out)) {
-        if (err != NULL) {
-            snprintf(err->message, sizeof err->message, "writing the text report failed: %s",
-                     errno != 0 ? strerror(errno) : "stream error");
-        }
-        return -1;
+    if (rc == 0) {
+        rc = lf_text_piece_summary(out, inputs, input_count, &tally, color);
     }
-    return 0;
+    return rc != 0 ? lf_report_failed(err, "writing the text report failed") : 0;
 }

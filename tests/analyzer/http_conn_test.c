@@ -303,6 +303,46 @@ static void test_refused_upgrade_keeps_parsing_http(void **state)
                          "body s>c #0 len=3: bad\n");
 }
 
+/* ---- heads are read a line at a time (one run per line, its LF byte by byte) ------------------ */
+
+#define PADDED_HEAD "GET /a HTTP/1.1\r\nX-Pad: 0123456789abcdef\r\n\r\n"
+
+static void test_head_exactly_at_the_size_limit_is_read(void **state)
+{
+    (void)state;
+    wire_config cfg;
+    wire_config_defaults(&cfg);
+    cfg.http.max_header_block = sizeof(PADDED_HEAD) - 1;
+    static const replay_step steps[] = {C2S(PADDED_HEAD)};
+    replay_expect(steps, 1, &cfg, "request #0 GET /a\n");
+}
+
+static void test_head_outgrowing_the_limit_inside_a_line_is_an_error_then_resync(void **state)
+{
+    (void)state;
+    wire_config cfg;
+    wire_config_defaults(&cfg);
+    cfg.http.max_header_block = sizeof(PADDED_HEAD) - 12; /* reached inside the X-Pad value */
+    static const replay_step steps[] = {C2S(PADDED_HEAD "GET /b HTTP/1.1\r\n\r\n")};
+    replay_expect(steps, 1, &cfg,
+                  "error c>s: HTTP head exceeds the size limit\n"
+                  "request #0 GET /b\n");
+}
+
+static void test_empty_lines_before_a_head_and_bare_lf_line_ends(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("\r\n\n\r\nGET /a HTTP/1.1\nHost: a\n\nGET /b HTTP/1.1\r\nHost: b\r\n\r\n"),
+        S2C("\nHTTP/1.1 204 No Content\n\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"),
+    };
+    REPLAY_EXPECT(steps, "request #0 GET /a\n"
+                         "request #1 GET /b\n"
+                         "response #0 204\n"
+                         "response #1 200\n"
+                         "body s>c #1 len=1: x\n");
+}
+
 /* ---- hostile input -------------------------------------------------------------------------- */
 
 static void test_endless_headers_produce_one_error_then_resync(void **state)
@@ -695,6 +735,9 @@ int main(void)
         cmocka_unit_test(test_gzip_bomb_is_capped),
         cmocka_unit_test(test_switching_protocols_hands_both_directions_to_websocket),
         cmocka_unit_test(test_refused_upgrade_keeps_parsing_http),
+        cmocka_unit_test(test_head_exactly_at_the_size_limit_is_read),
+        cmocka_unit_test(test_head_outgrowing_the_limit_inside_a_line_is_an_error_then_resync),
+        cmocka_unit_test(test_empty_lines_before_a_head_and_bare_lf_line_ends),
         cmocka_unit_test(test_endless_headers_produce_one_error_then_resync),
         cmocka_unit_test(test_too_many_header_fields_is_an_error_then_resync),
         cmocka_unit_test(test_absurd_content_length_is_an_error),

@@ -61,11 +61,26 @@ def matched(found, t, before, after):
     return any(t - after <= f["time"] <= t + before for f in found)
 
 
-def after_transport_error(tconn, t):
-    """The client logs `error` when its transport fails; it enters reconnecting one reconnect
-    delay later. A reconnecting with no such error before it followed a silent outage."""
-    return any(t - RECONNECT_DELAY - 1.0 <= e["t"] <= t
-               for e in events(tconn, "client_events", "error"))
+# Reasons the lab server gives when it ended a receive transport itself (a 2.0-style server
+# closes the socket right after the "D":1 disconnect command).
+SERVER_ENDED_TRANSPORT = ("disconnect command",)
+
+
+def after_transport_end(truth, tconn, t):
+    """The client enters reconnecting one reconnect delay after it learns that its transport
+    ended. It logs `error` when the transport fails, but not when the stream ended cleanly (an
+    EventSource whose server went away, a WebSocket the server closed after "D":1), so the
+    server's side of the truth counts too: a server instance killed, or the server ending this
+    connection's transport itself. A reconnecting with none of these before it followed a
+    silent outage."""
+    def near(when):
+        return when is not None and t - RECONNECT_DELAY - 1.0 <= when <= t
+
+    return (any(near(e["t"]) for e in events(tconn, "client_events", "error"))
+            or any(near(s.get("killed")) for s in truth["servers"])
+            or any(near(e["t"]) for e in tconn["server_transport_events"]
+                   if e["event"] == "transport_lost"
+                   and e.get("reason") in SERVER_ENDED_TRANSPORT))
 
 
 def entered_reconnecting(tconn, within):
@@ -112,7 +127,7 @@ def check_connection(ck, truth, tconn, rconn):
                   f"{cid}: connectionSlow at {slow['t']:.3f} has no keepalive_late within "
                   f"{beat:.2f} s before it")
     for rec in entered_reconnecting(tconn, kat):
-        if after_transport_error(tconn, rec["t"]) or tconn["transports"][-1] == "longPolling":
+        if after_transport_end(truth, tconn, rec["t"]) or tconn["transports"][-1] == "longPolling":
             continue  # a failed transport or a poll error, not a keepalive timeout
         ck.expect(matched(findings(rconn, "keepalive_missed"), rec["t"], JITTER,
                           beat + RECONNECT_DELAY + JITTER),

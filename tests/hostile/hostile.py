@@ -228,17 +228,19 @@ def case_cut_global_header(ctx):
 
 
 def case_snaplen_cut_packets(ctx):
-    """Packets cut by a small snaplen: no crash, no invented connection, and the connections
-    whose packets all fit are still analysed."""
-    clean = ctx.capture("ws-clean.pcap")
-    cut = ctx.path("snaplen.pcap")
-    subprocess.run(["editcap", "-s", "120", clean, cut], check=True)
+    """A 1000-byte snaplen cutting the segments of 4000-byte server messages: every packet is
+    still read, not an input error, and every connection is found and ends as in the whole
+    capture."""
+    _, twin = anomaly_and_twin(ctx, "reorder")
+    cut = ctx.path("twin-snaplen.pcap")
+    subprocess.run(["editcap", "-s", "1000", twin, cut], check=True)
+    _, clean, _, _ = ctx.report(twin)
     rc, doc, err, _ = ctx.report(cut)
     check(rc in (0, 1), f"exit {rc}: a snaplen cut is not an unreadable input\n{err}")
-    check(doc["inputs"][0]["packets"] == len(pcap_records(clean)[1]), "packets were skipped")
-    _, whole, _, _ = ctx.report(clean)
-    for key in connections(doc):
-        check(key in connections(whole), f"snaplen cut invented connection {key}")
+    check(doc["inputs"][0]["packets"] == len(pcap_records(twin)[1]), "packets were skipped")
+    ends = {k: c["end"]["type"] for k, c in connections(clean).items()}
+    cut_ends = {k: c["end"]["type"] for k, c in connections(doc).items()}
+    check(cut_ends == ends, f"connections and their ends {ends} became {cut_ends}")
 
 
 def case_snaplen_cut_packets_named(ctx):
@@ -346,14 +348,16 @@ def case_truncated_gzip(ctx):
 # ---- cases: hostile streams next to clean SignalR traffic ------------------------------------
 
 def hostile_next_to_clean(ctx, case, size=None):
-    """Reports of the clean scenario alone and merged with a hostile capture."""
+    """Checks that the clean scenario's connections come out of the clean capture merged with
+    a hostile one unchanged; returns the merged file, the diagnostics and the extra peak
+    memory (KiB) the hostile traffic cost."""
     base = ctx.synth_scenario("base")
     mixed = ctx.merged(f"mixed-{case}-{size or 'default'}.pcap", base, ctx.hostile(case, size))
-    _, clean, _, _ = ctx.report(base)
+    _, clean, _, clean_rss = ctx.report(base)
     rc, doc, err, rss = ctx.report(mixed)
     check(rc in (0, 1), f"exit {rc} on a readable capture\n{err}")
     assert_same_connections(clean, doc, f"clean connections next to {case}")
-    return mixed, err, rss
+    return mixed, err, rss - clean_rss
 
 
 def case_garbage_in_stream(ctx):
@@ -361,10 +365,11 @@ def case_garbage_in_stream(ctx):
     resynchronises on the well-formed request that follows the garbage."""
     mixed, _, _ = hostile_next_to_clean(ctx, "garbage")
     _, dump, _, _ = ctx.run(mixed, fmt="text", extra=["--dump-events"])
-    stream = [l for l in dump.splitlines() if "10.8.0.1" in l or " s8 " in l]
-    check(any(" error " in l for l in dump.splitlines()), "the garbage raised no error event")
-    check(any("http-request" in l and "/after-garbage" in l for l in dump.splitlines()),
-          "the request after the garbage was not parsed:\n" + "\n".join(stream[:20]))
+    lines = dump.splitlines()
+    check(any(" error cause=" in l for l in lines), "the garbage raised no error event")
+    check(any("http-request" in l and "/after-garbage" in l for l in lines),
+          "the request after the garbage was not parsed:\n" + "\n".join(
+              l for l in lines if " s8 " in l))
 
 
 def case_stream_errors_named(ctx):
@@ -375,32 +380,41 @@ def case_stream_errors_named(ctx):
         assert_diag(err, mixed, "HTTP|head|header|Content-Length|garbage|request|response")
 
 
+# Extra peak memory one hostile stream may cost: its capped buffers (a 64 KiB head, a 1 MiB
+# body, event or message: WIRE_DEFAULT_MAX_MESSAGE) with room for realloc growth and the
+# sanitizer's own bookkeeping. Measured: under 1 MiB plain, under 4 MiB with ASan.
+HOSTILE_STREAM_BUDGET_KIB = 6 * 1024
+
+
 def case_absurd_content_length(ctx):
-    """Content-Length values beyond 64 bits: nothing allocated for them, the clean connections
-    unchanged."""
-    hostile_next_to_clean(ctx, "content-length")
+    """Content-Length values beyond 64 bits and a valid one of a terabyte: nothing allocated
+    for them, the clean connections unchanged."""
+    _, _, extra = hostile_next_to_clean(ctx, "content-length")
+    check(extra <= HOSTILE_STREAM_BUDGET_KIB, f"{extra} KiB more than the clean capture")
 
 
 def case_endless_headers(ctx):
-    """A request head that never ends: 16 MiB of header lines cost no more memory than 1 MiB."""
-    _, _, small = hostile_next_to_clean(ctx, "endless-headers", 1)
-    _, _, big = hostile_next_to_clean(ctx, "endless-headers", 16)
-    check(big <= small + 8 * 1024, f"peak RSS {big} KiB for 16 MiB of headers vs {small} KiB for 1")
+    """A request head that never ends: 1 MiB and 16 MiB of header lines each cost less than one
+    stream's capped buffers."""
+    for size in (1, 16):
+        _, _, extra = hostile_next_to_clean(ctx, "endless-headers", size)
+        check(extra <= HOSTILE_STREAM_BUDGET_KIB, f"{size} MiB of headers: {extra} KiB extra")
 
 
 def case_big_chunk_streamed(ctx):
-    """A chunked response declaring a 1 GiB chunk: the body is streamed, not allocated; 64 MiB
-    of it cost no more memory than 4 MiB."""
-    _, _, small = hostile_next_to_clean(ctx, "big-chunk", 4)
-    _, _, big = hostile_next_to_clean(ctx, "big-chunk", 64)
-    check(big <= small + 8 * 1024, f"peak RSS {big} KiB for 64 MiB of chunk vs {small} KiB for 4")
+    """A chunked response declaring a 1 GiB chunk: the body is streamed, not allocated; 4 MiB
+    and 64 MiB of it each cost less than one stream's capped buffers."""
+    for size in (4, 64):
+        _, _, extra = hostile_next_to_clean(ctx, "big-chunk", size)
+        check(extra <= HOSTILE_STREAM_BUDGET_KIB, f"{size} MiB of chunk: {extra} KiB extra")
 
 
 def case_big_sse_line_streamed(ctx):
-    """An event stream whose one `data:` line never ends (1 GiB chunk): memory stays capped."""
-    _, _, small = hostile_next_to_clean(ctx, "big-sse", 4)
-    _, _, big = hostile_next_to_clean(ctx, "big-sse", 64)
-    check(big <= small + 8 * 1024, f"peak RSS {big} KiB for a 64 MiB line vs {small} KiB for 4")
+    """An event stream whose one `data:` line never ends (1 GiB chunk): 4 MiB and 64 MiB of it
+    each cost less than one stream's capped buffers."""
+    for size in (4, 64):
+        _, _, extra = hostile_next_to_clean(ctx, "big-sse", size)
+        check(extra <= HOSTILE_STREAM_BUDGET_KIB, f"a {size} MiB line: {extra} KiB extra")
 
 
 def case_many_concurrent_streams(ctx):
@@ -408,6 +422,7 @@ def case_many_concurrent_streams(ctx):
     unchanged and each live stream costs a bounded amount (under 16 KiB)."""
     _, _, few = hostile_next_to_clean(ctx, "many-streams", 2000)
     _, _, many = hostile_next_to_clean(ctx, "many-streams", 20000)
+    # Measured: about 11 KiB plain and 14.5 KiB with ASan, mostly per-stream HTTP tables.
     per_stream = (many - few) / 18000.0
     check(per_stream < 16, f"{per_stream:.1f} KiB per live stream ({few} -> {many} KiB)")
 
@@ -447,6 +462,19 @@ def case_lost_segments_keep_lifecycle(ctx):
     hostile, twin = anomaly_and_twin(ctx, "drop")
     _, clean, _, _ = ctx.report(twin)
     _, doc, _, _ = ctx.report(hostile)
+    a, b = lifecycle_outcome(clean), lifecycle_outcome(doc)
+    for key in a:
+        check(b.get(key) == a[key], f"connection {key}: {a[key]} became {b.get(key)}")
+
+
+def case_snaplen_cut_keeps_lifecycle(ctx):
+    """A 1000-byte snaplen cuts the segments of 4000-byte server messages (their heads are
+    captured): how each connection ended and its findings (gap notes aside) are unchanged."""
+    _, twin = anomaly_and_twin(ctx, "reorder")
+    cut = ctx.path("twin-snaplen.pcap")
+    subprocess.run(["editcap", "-s", "1000", twin, cut], check=True)
+    _, clean, _, _ = ctx.report(twin)
+    _, doc, _, _ = ctx.report(cut)
     a, b = lifecycle_outcome(clean), lifecycle_outcome(doc)
     for key in a:
         check(b.get(key) == a[key], f"connection {key}: {a[key]} became {b.get(key)}")

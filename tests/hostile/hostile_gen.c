@@ -6,7 +6,8 @@
  * the base scenarios use, plus 5 s); the tests merge it with a clean SignalR capture and check
  * that the clean connections come out of the analysis unchanged. CASEs:
  *   garbage          binary garbage on a stream, then a well-formed request on it
- *   content-length   absurd Content-Length values in a request and a response
+ *   content-length   Content-Length values beyond 64 bits in a request and a response, then
+ *                    a response announcing a terabyte
  *   endless-headers  a request head that never ends: SIZE MiB of header lines (default 4)
  *   big-chunk        a chunked JSON response declaring a 1 GiB chunk; SIZE MiB of it sent
  *   big-sse          the same on a text/event-stream response: one endless `data:` line
@@ -81,7 +82,8 @@ static synth_status gen_garbage(gen *g)
 static synth_status gen_content_length(gen *g)
 {
     synth_conn *c = connect_next(g, T0);
-    static const char body[1000] = {'x'};
+    char body[1000];
+    memset(body, 'x', sizeof body);
     synth_status st = send_text(c, SYNTH_C2S, T0 + SYNTH_NS_PER_S,
                                 "POST /upload HTTP/1.1\r\nHost: h\r\n"
                                 "Content-Length: 99999999999999999999999999\r\n\r\n");
@@ -95,6 +97,20 @@ static synth_status gen_content_length(gen *g)
         st = synth_tcp_send(c, SYNTH_S2C, T0 + 2 * SYNTH_NS_PER_S, body, sizeof body);
     if (!st)
         st = synth_tcp_close(c, SYNTH_S2C, T0 + 3 * SYNTH_NS_PER_S);
+    synth_conn_free(c);
+    if (st)
+        return st;
+    /* A terabyte announced in valid syntax, 1000 bytes of it sent. */
+    c = connect_next(g, T0 + 4 * SYNTH_NS_PER_S);
+    st = send_text(c, SYNTH_C2S, T0 + 5 * SYNTH_NS_PER_S, "GET /huge HTTP/1.1\r\nHost: h\r\n\r\n");
+    if (!st)
+        st = send_text(c, SYNTH_S2C, T0 + 6 * SYNTH_NS_PER_S,
+                       "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                       "Content-Length: 1000000000000\r\n\r\n");
+    if (!st)
+        st = synth_tcp_send(c, SYNTH_S2C, T0 + 6 * SYNTH_NS_PER_S, body, sizeof body);
+    if (!st)
+        st = synth_tcp_close(c, SYNTH_S2C, T0 + 7 * SYNTH_NS_PER_S);
     synth_conn_free(c);
     return st;
 }

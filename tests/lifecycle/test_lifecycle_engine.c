@@ -77,7 +77,10 @@ static void test_lifecycle_keepalive_gap_just_under_timeout_is_only_late(void **
     assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
 }
 
-static void test_lifecycle_keepalive_gap_just_over_timeout_is_missed(void **state)
+/* The real client raises connectionSlow on the beat after 2/3 KeepAliveTimeout and starts
+ * reconnecting after KeepAliveTimeout: a silence past both is both findings, each at its own
+ * threshold. */
+static void test_lifecycle_keepalive_gap_just_over_timeout_is_late_then_missed(void **state)
 {
     scenario *s = *state;
     sc_connected_ws(s, 0, 20, 30);
@@ -85,12 +88,22 @@ static void test_lifecycle_keepalive_gap_just_over_timeout_is_missed(void **stat
     sc_keepalives(s, 80.3, 100, 10);
     sc_finish(s, 101);
     const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 1);
     assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 1);
-    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 0);
-    const lf_finding *f = sc_find(c, SR_FINDING_KEEPALIVE_MISSED);
-    assert_near(sc_rel(f->time), 80);
-    assert_string_equal(f->message, "no data from server for 20.3 s, KeepAliveTimeout 20 s: the "
-                                    "client starts reconnecting");
+    const lf_finding *late = sc_find(c, SR_FINDING_KEEPALIVE_LATE);
+    assert_near(sc_rel(late->time), 60 + 20.0 * 2 / 3);
+    assert_near(sc_rel(late->end), 80.3);
+    assert_int_equal(late->severity, SR_SEVERITY_WARNING);
+    assert_string_equal(late->message, "no data from server for 20.3 s, over 2/3 of "
+                                       "KeepAliveTimeout 20 s (13.3 s): the client raises "
+                                       "connectionSlow");
+    const lf_finding *missed = sc_find(c, SR_FINDING_KEEPALIVE_MISSED);
+    assert_near(sc_rel(missed->time), 80);
+    assert_near(sc_rel(missed->end), 80.3);
+    assert_int_equal(missed->severity, SR_SEVERITY_ERROR);
+    assert_string_equal(missed->message, "no data from server for 20.3 s, KeepAliveTimeout 20 s: "
+                                         "the client starts reconnecting");
+    assert_true(c->findings[0].type == SR_FINDING_KEEPALIVE_LATE); /* in time order */
 }
 
 static void test_lifecycle_thresholds_follow_this_connections_negotiate(void **state)
@@ -137,6 +150,134 @@ static void test_lifecycle_silence_then_reconnect_within_disconnect_timeout(void
     assert_int_equal(sc_count(c, SR_FINDING_ABORT_MISSING), 0);
     assert_int_equal(c->end, LF_END_CAPTURE_ENDED);
     assert_string_equal(c->connection_id, "7f3c2a9e-51b4-4d0c-9b8e-2d6f0a1c4e55");
+}
+
+/* ---- a silence outliving its transport (KeepAliveTimeout 6 s: connectionSlow past 4 s,
+ * reconnecting past 6 s; the JS client reconnects 2 s after it notices a transport's end) ---- */
+
+/* KeepAlive 3 s: keepalives at 3, 6, 9, then the server goes away. */
+static void keepalives_until_nine(scenario *s)
+{
+    sc_connected_ws(s, 0, 6, 9);
+    sc_keepalives(s, 3, 9, 3);
+}
+
+/* captures/ws-server-restart: the server's socket dies, the client still raises connectionSlow
+ * before its reconnect delay is over. */
+static void test_lifecycle_silence_outlives_a_server_close_by_the_reconnect_delay(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 11.1, LF_SR_CLOSED_TCP_FIN, LF_SR_PARTY_SERVER);
+    sc_reconnect(s, 15); /* the attempts before it were refused: no request captured */
+    sc_finish(s, 16);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 1);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+    const lf_finding *late = sc_find(c, SR_FINDING_KEEPALIVE_LATE);
+    assert_near(sc_rel(late->time), 13.0);
+    assert_near(sc_rel(late->end), 13.1); /* the close + 2 s */
+    assert_string_equal(late->message,
+                        "no data from server for 4.1 s, over 2/3 of KeepAliveTimeout 6 s (4.0 s): "
+                        "the client raises connectionSlow (the transport ended 2.1 s after the "
+                        "last data; the client watches keepalives until it starts reconnecting)");
+    assert_int_equal(late->evidence_count, 2); /* the last keepalive and the close */
+    assert_true(late->evidence[1].frame > late->evidence[0].frame);
+}
+
+static void test_lifecycle_server_close_leaving_the_silence_under_two_thirds_is_quiet(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 10.9, LF_SR_CLOSED_TCP_FIN, LF_SR_PARTY_SERVER);
+    sc_reconnect(s, 12.9);
+    sc_keepalives(s, 14, 20, 3);
+    sc_finish(s, 21);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+}
+
+static void test_lifecycle_silence_past_timeout_after_a_server_reset_is_late_then_missed(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 13.5, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
+    sc_reconnect(s, 15.6);
+    sc_finish(s, 16);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 1);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 1);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_LATE)->time), 13.0);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_MISSED)->time), 15.0);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_MISSED)->end), 15.5);
+    assert_non_null(strstr(sc_find(c, SR_FINDING_KEEPALIVE_MISSED)->message,
+                           "no data from server for 6.5 s, KeepAliveTimeout 6 s"));
+}
+
+/* stop() during the reconnect delay: the client watches nothing after its /abort. */
+static void test_lifecycle_abort_during_the_reconnect_delay_ends_the_silence(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 11.1, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_SERVER);
+    sc_abort(s, 12.9);
+    sc_finish(s, 30);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 0);
+    assert_int_equal(c->end, LF_END_STOPPED);
+}
+
+/* The client closes its own transport only once it has decided (reconnecting or stopping). */
+static void test_lifecycle_client_closing_its_transport_ends_the_silence_at_once(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 12.9, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    sc_finish(s, 30);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+    assert_int_equal(sc_count(c, SR_FINDING_ABORT_MISSING), 1);
+}
+
+/* captures/ws-fallback: the /abort goes first, the server then ends the stream. */
+static void test_lifecycle_server_ending_the_transport_after_abort_is_no_silence(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_abort(s, 12.5);
+    sc_close(s, 12.51, LF_SR_CLOSED_RESPONSE_END, LF_SR_PARTY_SERVER);
+    sc_finish(s, 20);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 0);
+    assert_int_equal(c->end, LF_END_STOPPED);
+}
+
+static void test_lifecycle_capture_ending_inside_the_reconnect_delay_cuts_the_silence(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 12.5, LF_SR_CLOSED_TCP_FIN, LF_SR_PARTY_SERVER);
+    sc_finish(s, 13.5);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_LATE), 1);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_LATE)->end), 13.5);
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+}
+
+/* An event of the connection after the delay (a /send, a ping) settles the silence at the
+ * delay, not at its own time. */
+static void test_lifecycle_outlived_silence_stops_at_the_delay_whatever_comes_later(void **state)
+{
+    scenario *s = *state;
+    keepalives_until_nine(s);
+    sc_close(s, 11.1, LF_SR_CLOSED_TCP_FIN, LF_SR_PARTY_SERVER);
+    sc_invoke(s, 20, "7");
+    sc_finish(s, 25);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
+    assert_near(sc_rel(sc_find(c, SR_FINDING_KEEPALIVE_LATE)->end), 13.1);
 }
 
 /* ---- reconnect_late / disconnect_timeout around the server's expiry ---- */
@@ -799,6 +940,66 @@ static void test_lifecycle_negotiate_then_abort_without_connect_failed(void **st
     assert_int_equal(c->end, LF_END_FAILED);
 }
 
+typedef struct retired {
+    char tokens[8][16];
+    lf_end_type ends[8];
+    int disconnect_timeouts[8];
+    size_t count;
+} retired;
+
+static void collect(void *ctx, const lf_connection *c)
+{
+    retired *r = ctx;
+    if (r->count < 8) {
+        snprintf(r->tokens[r->count], sizeof r->tokens[0], "%s", c->token);
+        r->ends[r->count] = c->end;
+        r->disconnect_timeouts[r->count] = sc_count(c, SR_FINDING_DISCONNECT_TIMEOUT);
+        r->count++;
+    }
+}
+
+static int retired_index(const retired *r, const char *token)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        if (strcmp(r->tokens[i], token) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* A day of traffic must not keep every connection ever seen: once over and quiet, a connection
+ * is settled and handed to the report while the capture goes on. */
+static void test_lifecycle_finished_connections_are_retired_while_the_capture_goes_on(void **state)
+{
+    scenario *s = *state;
+    sc_free(s);
+    static retired r;
+    memset(&r, 0, sizeof r);
+    lf_lifecycle_options opts = {.on_retire = collect, .retire_ctx = &r};
+    sc_init(s, &opts);
+    sc_token(s, "stops");
+    sc_connected_ws(s, 0, 20, 30);
+    sc_close(s, 10, LF_SR_CLOSED_WS_CLOSE, LF_SR_PARTY_CLIENT);
+    sc_abort(s, 10.01);
+    sc_token(s, "vanishes");
+    sc_connected_ws(s, 1, 20, 30);
+    sc_close(s, 20, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_SERVER);
+    sc_token(s, "lives");
+    sc_connected_ws(s, 2, 20, 30);
+    sc_keepalives(s, 10, 1000, 10);
+    assert_int_equal(r.count, 2);
+    assert_int_equal(lf_lifecycle_connection_count(s->engine), 1);
+    assert_int_equal(r.ends[retired_index(&r, "stops")], LF_END_STOPPED);
+    int gone = retired_index(&r, "vanishes");
+    assert_int_equal(r.ends[gone], LF_END_TIMED_OUT);
+    assert_int_equal(r.disconnect_timeouts[gone], 1); /* settled before it was handed over */
+    sc_finish(s, 1001);
+    assert_int_equal(r.count, 3);
+    assert_int_equal(r.ends[retired_index(&r, "lives")], LF_END_CAPTURE_ENDED);
+    assert_int_equal(lf_lifecycle_connection_count(s->engine), 0);
+}
+
 static void test_lifecycle_events_without_token_are_ignored(void **state)
 {
     scenario *s = *state;
@@ -836,9 +1037,17 @@ int main(void)
         T(test_lifecycle_keepalive_gap_just_under_two_thirds_is_quiet),
         T(test_lifecycle_keepalive_gap_just_over_two_thirds_is_late),
         T(test_lifecycle_keepalive_gap_just_under_timeout_is_only_late),
-        T(test_lifecycle_keepalive_gap_just_over_timeout_is_missed),
+        T(test_lifecycle_keepalive_gap_just_over_timeout_is_late_then_missed),
         T(test_lifecycle_thresholds_follow_this_connections_negotiate),
         T(test_lifecycle_hub_result_on_websocket_does_not_reset_the_keepalive_timer),
+        T(test_lifecycle_silence_outlives_a_server_close_by_the_reconnect_delay),
+        T(test_lifecycle_server_close_leaving_the_silence_under_two_thirds_is_quiet),
+        T(test_lifecycle_silence_past_timeout_after_a_server_reset_is_late_then_missed),
+        T(test_lifecycle_abort_during_the_reconnect_delay_ends_the_silence),
+        T(test_lifecycle_client_closing_its_transport_ends_the_silence_at_once),
+        T(test_lifecycle_server_ending_the_transport_after_abort_is_no_silence),
+        T(test_lifecycle_capture_ending_inside_the_reconnect_delay_cuts_the_silence),
+        T(test_lifecycle_outlived_silence_stops_at_the_delay_whatever_comes_later),
         T(test_lifecycle_silence_then_reconnect_within_disconnect_timeout),
         T(test_lifecycle_reconnect_just_before_server_expiry_is_in_time),
         T(test_lifecycle_reconnect_just_after_server_expiry_is_late),
@@ -875,6 +1084,7 @@ int main(void)
         T(test_lifecycle_implausibly_long_token_is_not_tracked),
         T(test_lifecycle_max_connections_bounds_the_tracked_tokens),
         T(test_lifecycle_negotiate_then_abort_without_connect_failed),
+        T(test_lifecycle_finished_connections_are_retired_while_the_capture_goes_on),
         T(test_lifecycle_events_without_token_are_ignored),
         T(test_lifecycle_finding_names_round_trip_and_keep_their_wording),
 #undef T

@@ -136,11 +136,16 @@ static void test_report_json_parses_back_with_the_documented_keys(void **state)
     for (guint i = 0; i < json_array_get_length(events); i++) {
         assert_members(json_array_get_object_element(events, i), event_keys);
     }
+    /* The silence raised connectionSlow, then the reconnect: two findings, in that order. */
     JsonArray *findings = json_object_get_array_member(c, "findings");
-    assert_int_equal(json_array_get_length(findings), 1);
-    JsonObject *missed = json_array_get_object_element(findings, 0);
+    assert_int_equal(json_array_get_length(findings), 2);
     static const char *const finding_keys[] = {"type",    "severity", "time", "end_time",
                                                "message", "evidence", NULL};
+    JsonObject *late = json_array_get_object_element(findings, 0);
+    assert_members(late, finding_keys);
+    assert_string_equal(json_object_get_string_member(late, "type"), "keepalive_late");
+    assert_string_equal(json_object_get_string_member(late, "severity"), "warning");
+    JsonObject *missed = json_array_get_object_element(findings, 1);
     assert_members(missed, finding_keys);
     assert_string_equal(json_object_get_string_member(missed, "type"), "keepalive_missed");
     assert_string_equal(json_object_get_string_member(missed, "severity"), "error");
@@ -234,12 +239,14 @@ static void test_report_text_shows_the_timeline_filter_and_findings(void **state
     assert_non_null(strstr(f->text, "2023-11-14 22:13:20.000000     +0.000 s  negotiate -> 200"));
     assert_non_null(strstr(f->text, "connect webSockets -> 101 after 0.003 s"));
     assert_non_null(strstr(f->text, "keepalive x6 until +60.000 s, largest gap 10.0 s"));
+    assert_non_null(
+        strstr(f->text, "!! warning keepalive_late: no data from server for 25.0 s, over 2/3"));
     assert_non_null(strstr(f->text, "!! error keepalive_missed: no data from server for 25.0 s"));
     assert_non_null(strstr(f->text, "transport closed: ws_close by client"));
     assert_non_null(strstr(f->text, "reconnect webSockets -> 101"));
     assert_non_null(strstr(f->text, "signalr.token == \"tok-A\"  or  tcp.stream in {0 1 2}"));
     assert_non_null(strstr(f->text, "KeepAliveTimeout 20 s, DisconnectTimeout 30 s"));
-    assert_non_null(strstr(f->text, "findings    keepalive_missed 1"));
+    assert_non_null(strstr(f->text, "findings    keepalive_late 1 keepalive_missed 1"));
     assert_null(strstr(f->text, "\033["));
 }
 
@@ -279,6 +286,66 @@ static void test_report_write_failure_is_returned_not_printed(void **state)
     assert_int_equal(lf_report_text(read_only, &INPUT, 1, f->s.engine, NULL, &err), -1);
     assert_non_null(strstr(err.message, "writing the text report failed"));
     fclose(read_only);
+}
+
+typedef struct streamed {
+    lf_report_writer *writer;
+    int failures;
+} streamed;
+
+static void write_retired(void *ctx, const lf_connection *c)
+{
+    streamed *st = ctx;
+    st->failures += lf_report_writer_connection(st->writer, c, NULL) != 0;
+}
+
+/* Three connections reported through the engine's on_retire callback as they end. */
+static void stream_three_connections(fixture *f, lf_report_format format)
+{
+    FILE *out = open_memstream(&f->text, &f->len);
+    static streamed st;
+    st.writer = lf_report_writer_new(out, format, 1, NULL);
+    st.failures = 0;
+    sc_free(&f->s);
+    lf_lifecycle_options opts = {.on_retire = write_retired, .retire_ctx = &st};
+    sc_init(&f->s, &opts);
+    const char *tokens[] = {"tok-1", "tok-2", "tok-3"};
+    for (int i = 0; i < 3; i++) {
+        sc_token(&f->s, tokens[i]);
+        sc_connected_ws(&f->s, i * 400, 20, 30);
+        sc_abort(&f->s, i * 400 + 5);
+    }
+    sc_finish(&f->s, 1200);
+    assert_int_equal(lf_report_writer_end(st.writer, &INPUT, 1, 0, NULL), 0);
+    assert_int_equal(st.failures, 0);
+    lf_report_writer_free(st.writer);
+    fclose(out);
+}
+
+static void test_report_writer_streams_json_connections_then_inputs_and_summary(void **state)
+{
+    fixture *f = *state;
+    stream_three_connections(f, LF_REPORT_JSON);
+    JsonNode *root = parse(f->text, (gssize)f->len);
+    JsonObject *doc = json_node_get_object(root);
+    static const char *const top[] = {"connections", "inputs", "summary", NULL};
+    assert_members(doc, top);
+    assert_int_equal(json_array_get_length(json_object_get_array_member(doc, "connections")), 3);
+    JsonObject *summary = json_object_get_object_member(doc, "summary");
+    assert_int_equal(json_object_get_int_member(summary, "connections"), 3);
+    JsonObject *ends = json_object_get_object_member(summary, "ends");
+    assert_int_equal(json_object_get_int_member(ends, "stopped"), 3);
+    json_node_unref(root);
+}
+
+static void test_report_writer_streams_numbered_text_then_the_summary(void **state)
+{
+    fixture *f = *state;
+    stream_three_connections(f, LF_REPORT_TEXT);
+    assert_non_null(strstr(f->text, "Connection 1: "));
+    assert_non_null(strstr(f->text, "Connection 3: "));
+    assert_non_null(strstr(f->text, "  connections 3: stopped 3"));
+    assert_true(strstr(f->text, "Connection 3: ") < strstr(f->text, "Summary"));
 }
 
 /* A deterministic generator: the soup is the same on every run. */
@@ -382,6 +449,8 @@ int main(void)
         T(test_report_text_lists_both_legs_of_a_proxied_connection),
         T(test_report_text_colours_findings_only_when_asked),
         T(test_report_write_failure_is_returned_not_printed),
+        T(test_report_writer_streams_json_connections_then_inputs_and_summary),
+        T(test_report_writer_streams_numbered_text_then_the_summary),
         T(test_report_random_event_soup_gives_valid_reports),
 #undef T
     };

@@ -23,6 +23,7 @@ static const char *const media_types[] = {
 /* Set once at handoff and only read afterwards. */
 static struct {
     int proto_http;
+    dissector_handle_t post;
     dissector_handle_t http_tcp;
     dissector_handle_t previous[MEDIA_TYPE_COUNT];
 } hooks = {.proto_http = -1};
@@ -95,6 +96,7 @@ static signalr_request_rec *record_request(packet_info *pinfo, const sr_request 
     tcp->server_port = pinfo->destport;
     if (is_receive(req->kind)) {
         tcp->ended = FALSE;
+        tcp->opened = FALSE;
         tcp->stream_mode = 0;
     }
     if (is_receive(req->kind) && signalr_prefs.stream_takeover &&
@@ -163,6 +165,9 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     }
     unsigned status = 0;
     gboolean refused = response_refused(pinfo, &status);
+    if (!PINFO_FD_VISITED(pinfo) && is_receive(rec->kind)) {
+        signalr_receive_answered(pinfo, rec, refused);
+    }
     if (!refused && signalr_message_count(pinfo) > 0) {
         return;
     }
@@ -185,19 +190,17 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
 static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    signalr_message_tick(tvb, pinfo, tree);
-    if (hooks.proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http")) {
-        return 0;
+    signalr_message_tick(pinfo, tree);
+    http_req_res_t *rr = NULL;
+    if (hooks.proto_http >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
+        rr = http_exchange(pinfo);
     }
-    http_req_res_t *rr = http_exchange(pinfo);
-    if (rr == NULL) {
-        return 0;
-    }
-    if (rr->req_framenum == pinfo->num) {
+    if (rr != NULL && rr->req_framenum == pinfo->num) {
         dissect_request(tvb, pinfo, tree);
-    } else if (rr->res_framenum == pinfo->num) {
+    } else if (rr != NULL && rr->res_framenum == pinfo->num) {
         dissect_response(tvb, pinfo, tree, rr);
     }
+    signalr_message_show_frame_findings(tvb, pinfo, tree);
     return 0;
 }
 
@@ -264,8 +267,15 @@ static dissector_t const media_entries[MEDIA_TYPE_COUNT] = {
 
 void signalr_http_register(void)
 {
-    dissector_handle_t post = create_dissector_handle(dissect_postdissector, signalr_hf.proto);
-    register_postdissector(post);
+    hooks.post = create_dissector_handle(dissect_postdissector, signalr_hf.proto);
+    register_postdissector(hooks.post);
+}
+
+void signalr_http_want_fields(GArray *wanted)
+{
+    if (wanted != NULL) {
+        set_postdissector_wanted_hfids(hooks.post, wanted);
+    }
 }
 
 void signalr_http_handoff(void)

@@ -21,6 +21,10 @@ void signalr_http_register(void);
 /* From proto_reg_handoff: media_type handlers and HTTP's handles. */
 void signalr_http_handoff(void);
 
+/* From proto_reg_handoff: fields of other protocols the postdissector reads from the tree
+ * (Wireshark then keeps them even when no tree is shown). Takes `wanted` (may be NULL). */
+void signalr_http_want_fields(GArray *wanted);
+
 /* HTTP's TCP handle, for code that hands a connection back to HTTP. */
 dissector_handle_t signalr_http_tcp_handle(void);
 

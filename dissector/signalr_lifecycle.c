@@ -62,7 +62,8 @@ static void check_fallback(signalr_lifecycle *life, sr_transport transport, sign
     life->fallback_reported = TRUE;
 }
 
-/* A /reconnect (or long poll) that resumes a lost transport after the server's expiry. */
+/* A /reconnect (or long poll) sent at `now` that resumes a lost transport after the server's
+ * expiry. */
 static void check_late_reconnect(signalr_lifecycle *life, const sr_timing_settings *settings,
                                  const nstime_t *now, signalr_findings *out)
 {
@@ -98,13 +99,19 @@ static void check_silence(signalr_lifecycle *life, const sr_timing_settings *set
         return;
     }
     gint64 gap = elapsed_ms(&life->last_receive_frame, now);
+    if (gap <= 0) {
+        return;
+    }
     sr_finding_values v = {.observed = ms_to_s(gap),
+                           .threshold = ms_to_s(t.client_warning_ms),
                            .setting = ms_to_s(settings->keep_alive_timeout_ms)};
+    /* The real client raises connectionSlow past the warning and, past the timeout, goes on
+     * to reconnecting: both are reported, in that order. */
+    if (gap > t.client_warning_ms) {
+        add(out, SR_FINDING_KEEPALIVE_LATE, &v);
+    }
     if (gap > t.client_timeout_ms) {
         add(out, SR_FINDING_KEEPALIVE_MISSED, &v);
-    } else if (gap > t.client_warning_ms) {
-        v.threshold = ms_to_s(t.client_warning_ms);
-        add(out, SR_FINDING_KEEPALIVE_LATE, &v);
     }
 }
 
@@ -115,10 +122,28 @@ static void restart_silence(signalr_lifecycle *life, const nstime_t *now)
     life->have_receive_frame = TRUE;
 }
 
+/* Ends a silence that outlived its transport at `now`, or at its deadline if that came first. */
+static void settle_silence(signalr_lifecycle *life, const sr_timing_settings *settings,
+                           const nstime_t *now, signalr_findings *out)
+{
+    if (!life->silence_open) {
+        return;
+    }
+    life->silence_open = FALSE;
+    const nstime_t *until = nstime_cmp(now, &life->silence_deadline) < 0 ? now
+                                                                          : &life->silence_deadline;
+    check_silence(life, settings, life->lost_transport, until, out);
+    life->have_receive_frame = FALSE; /* the client now knows of the loss */
+}
+
 void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
                           sr_request_kind kind, sr_transport transport, const nstime_t *now,
                           signalr_findings *out)
 {
+    if (kind == SR_REQUEST_CONNECT || kind == SR_REQUEST_RECONNECT || kind == SR_REQUEST_POLL ||
+        kind == SR_REQUEST_ABORT) {
+        settle_silence(life, settings, now, out);
+    }
     switch (kind) {
     case SR_REQUEST_CONNECT:
         check_fallback(life, transport, out);
@@ -132,15 +157,15 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
         if (!life->transport_lost && !life->reconnecting) {
             check_silence(life, settings, transport, now, out);
         }
-        check_late_reconnect(life, settings, now, out);
-        life->transport_lost = FALSE;
-        life->expiry_reported = FALSE;
+        life->resume_pending = life->transport_lost;
+        life->resume_at = *now;
+        life->lost_by_client = FALSE; /* it closed the transport to reconnect */
         life->reconnecting = TRUE;
         restart_silence(life, now);
         break;
     case SR_REQUEST_POLL:
-        check_late_reconnect(life, settings, now, out);
-        life->transport_lost = FALSE;
+        life->resume_pending = life->transport_lost;
+        life->resume_at = *now;
         break;
     case SR_REQUEST_ABORT:
         life->aborted = TRUE;
@@ -148,6 +173,23 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
     default:
         break;
     }
+}
+
+void signalr_life_transport_opened(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                   signalr_findings *out)
+{
+    if (!life->resume_pending) {
+        return;
+    }
+    life->resume_pending = FALSE;
+    check_late_reconnect(life, settings, &life->resume_at, out);
+    life->transport_lost = FALSE;
+    life->expiry_reported = FALSE;
+}
+
+void signalr_life_attempt_failed(signalr_lifecycle *life)
+{
+    life->resume_pending = FALSE;
 }
 
 void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings *settings,
@@ -161,23 +203,51 @@ void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings
     restart_silence(life, now);
 }
 
-void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
-                                gboolean by_client, const nstime_t *now)
+/* When the server's side of an ended transport died: at its last data if the transport had
+ * been silent for longer than KeepAliveTimeout before it ended (the end only came when the
+ * client gave up), else at the end itself. */
+static nstime_t loss_moment(const signalr_lifecycle *life, const sr_timing_settings *settings,
+                            sr_transport transport, const nstime_t *now)
+{
+    sr_timing t = thresholds(settings, transport);
+    if (life->have_receive_frame && t.keepalive_monitored && !settings->keepalive_disabled &&
+        elapsed_ms(&life->last_receive_frame, now) > t.client_timeout_ms) {
+        return life->last_receive_frame;
+    }
+    return *now;
+}
+
+void signalr_life_transport_end(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                sr_transport transport, gboolean by_client, const nstime_t *now,
+                                signalr_findings *out)
 {
     if (life->transport_lost || life->aborted) {
         return;
     }
     life->transport_lost = TRUE;
-    life->have_receive_frame = FALSE; /* a known loss, not a silence */
     life->lost_by_client = by_client;
     life->lost_transport = transport;
-    life->lost_at = *now;
+    life->lost_at = loss_moment(life, settings, transport, now);
+    if (by_client) {
+        check_silence(life, settings, transport, now, out); /* the client decided */
+        life->have_receive_frame = FALSE;
+        return;
+    }
+    nstime_t delay;
+    nstime_set_zero(&delay);
+    gint64 ms = thresholds(settings, transport).client_reconnect_delay_ms;
+    delay.secs = (time_t)(ms / 1000);
+    delay.nsecs = (int)(ms % 1000) * 1000000;
+    nstime_sum(&life->silence_deadline, now, &delay);
+    life->silence_open = life->have_receive_frame;
 }
 
 static void check_expiry(signalr_lifecycle *life, const sr_timing_settings *settings,
                          const nstime_t *now, signalr_findings *out)
 {
-    if (!life->transport_lost || life->aborted || life->expiry_reported) {
+    /* A request still waiting for its answer may have reached the server in time. */
+    if (!life->transport_lost || life->aborted || life->expiry_reported ||
+        life->resume_pending) {
         return;
     }
     gint64 min, max;
@@ -217,6 +287,9 @@ static void check_setup(signalr_lifecycle *life, const sr_timing_settings *setti
 void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings,
                        const nstime_t *now, signalr_findings *out)
 {
+    if (life->silence_open && nstime_cmp(now, &life->silence_deadline) >= 0) {
+        settle_silence(life, settings, now, out);
+    }
     check_expiry(life, settings, now, out);
     check_setup(life, settings, now, out);
 }
@@ -225,7 +298,7 @@ gboolean signalr_life_has_deadline(const signalr_lifecycle *life)
 {
     gboolean expiry = life->transport_lost && !life->aborted && !life->expiry_reported;
     gboolean setup = life->awaiting_connect && !life->setup_reported;
-    return expiry || setup;
+    return expiry || setup || life->silence_open;
 }
 
 void signalr_life_negotiated(signalr_lifecycle *life, const nstime_t *now)

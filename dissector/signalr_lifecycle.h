@@ -46,7 +46,14 @@ typedef struct {
     gboolean have_server_frame;
     nstime_t last_receive_frame;    /* server frame on any receive transport (WS, SSE, FF) */
     gboolean have_receive_frame;
+    /* A silence that outlived its transport: the server's side ended it, and the client keeps
+     * checking keepalives until it enters reconnecting one reconnect delay later (or sooner,
+     * with its next request). Judged then, at the latest at the deadline. */
+    gboolean silence_open;
+    nstime_t silence_deadline;
     gboolean reconnecting;          /* /reconnect sent, no receive-transport frame since */
+    gboolean resume_pending;        /* a /reconnect or poll for a lost transport, unanswered */
+    nstime_t resume_at;             /* when that request was sent */
     gboolean late_reported;         /* reconnect_late is reported once per connection */
     gboolean last_reconnect_late;   /* the latest /reconnect was reported late */
     gint64 last_reconnect_delay_ms; /* from the transport loss to the latest /reconnect */
@@ -59,10 +66,20 @@ typedef struct {
 /* The negotiate response of this connection was seen at `now`. */
 void signalr_life_negotiated(signalr_lifecycle *life, const nstime_t *now);
 
-/* A request of this connection was seen at `now`. */
+/* A request of this connection was seen at `now`. A /reconnect or poll for a lost transport
+ * only resumes it once the server takes it (signalr_life_transport_opened). */
 void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *settings,
                           sr_request_kind kind, sr_transport transport, const nstime_t *now,
                           signalr_findings *out);
+
+/* The server took the latest receive request (101, stream headers, a poll answer): a lost
+ * transport is resumed, and the request is judged against the server's expiry window. */
+void signalr_life_transport_opened(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                   signalr_findings *out);
+
+/* The latest receive request failed before the server took it (refused, or its TCP
+ * connection ended first): a loss in progress goes on. */
+void signalr_life_attempt_failed(signalr_lifecycle *life);
 
 /* A server-to-client frame arrived on a receive transport at `now`. The silence since the
  * previous one (or since the transport was requested) is checked against the client's
@@ -72,12 +89,17 @@ void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings
                                sr_transport transport, const nstime_t *now,
                                signalr_findings *out);
 
-/* The receive transport ended (FIN, or the streamed response finished). */
-void signalr_life_transport_end(signalr_lifecycle *life, sr_transport transport,
-                                gboolean by_client, const nstime_t *now);
+/* The receive transport ended (FIN, or the streamed response finished). A client that ends
+ * it stops watching keepalives at once (the silence so far is judged now); when the server's
+ * side ends it, the silence goes on until the client's next request or its reconnect delay.
+ * A transport that ends after a silence over KeepAliveTimeout was lost when it fell silent. */
+void signalr_life_transport_end(signalr_lifecycle *life, const sr_timing_settings *settings,
+                                sr_transport transport, gboolean by_client, const nstime_t *now,
+                                signalr_findings *out);
 
-/* Time passed: reports the server-side expiry of a lost transport, and a negotiate left
- * without /connect, once `now` passes their deadlines. */
+/* Time passed: judges a silence that outlived its transport once its deadline is past, and
+ * reports the server-side expiry of a lost transport and a negotiate left without /connect,
+ * once `now` passes their deadlines. */
 void signalr_life_tick(signalr_lifecycle *life, const sr_timing_settings *settings, const nstime_t *now,
                        signalr_findings *out);
 

@@ -8,6 +8,7 @@
 #include <epan/tap.h>
 
 #include "signalr_fields.h"
+#include "signalr_ws.h"
 
 guint signalr_message_count(packet_info *pinfo)
 {
@@ -49,6 +50,18 @@ static void note_request(packet_info *pinfo, const signalr_origin *o, signalr_ve
                          &pinfo->abs_ts, &v->findings);
 }
 
+/* Data on a receive transport: the server took its request, whether its answer was
+ * recognised or not. Runs before the payload's own rules (a disconnect command that answers
+ * a late /reconnect refers to it). */
+static void note_opened(const signalr_origin *o, signalr_verdict *v)
+{
+    if (o->receive == NULL || !signalr_prefs.track_lifecycle) {
+        return;
+    }
+    o->receive->opened = TRUE;
+    signalr_life_transport_opened(&o->conn->life, &o->conn->settings, &v->findings);
+}
+
 static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_origin *o)
 {
     signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
@@ -59,6 +72,7 @@ static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_ori
     }
     if (o->from_server) {
         note_server_frame(pinfo, o, v);
+        note_opened(o, v);
     } else if (o->is_request) {
         note_request(pinfo, o, v);
     }
@@ -176,11 +190,12 @@ void signalr_message_set_info(packet_info *pinfo, const char *label)
  * is not in the public header of 4.0). */
 #define TCP_CONVERSATION_RST_SEEN 0x20
 
-/* The receive transport of this TCP connection ends at its first FIN or RST. TCP marks the flow
- * whose FIN came first as the closing initiator and records an RST in the conversation's
- * completeness; seen frame by frame on the first pass, the first frame that shows either is
- * the one that carried it, and `fwd` is this frame's flow. */
-static void notice_transport_end(packet_info *pinfo)
+/* The receive transport of this TCP connection ends at its first WebSocket Close, FIN or RST.
+ * A Close is read from WebSocket's fields in this frame's tree. TCP marks the flow whose FIN
+ * came first as the closing initiator and records an RST in the conversation's completeness;
+ * seen frame by frame on the first pass, the first frame that shows either is the one that
+ * carried it, and `fwd` is this frame's flow. */
+static void notice_transport_end(packet_info *pinfo, proto_tree *tree)
 {
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
     signalr_tcp_state *tcp = conv ? conversation_get_proto_data(conv, signalr_hf.proto) : NULL;
@@ -192,6 +207,12 @@ static void notice_transport_end(packet_info *pinfo)
     if (kind != SR_REQUEST_CONNECT && kind != SR_REQUEST_RECONNECT) {
         return;
     }
+    gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
+    if (tcp->last_request->transport == SR_TRANSPORT_WEBSOCKETS &&
+        signalr_ws_close_in_frame(tree)) {
+        signalr_transport_ended(pinfo, tcp, client_sent);
+        return;
+    }
     struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
     if (tcpd == NULL || tcpd->fwd == NULL || tcpd->rev == NULL) {
         return;
@@ -201,49 +222,63 @@ static void notice_transport_end(packet_info *pinfo)
     if (!fin && !rst) {
         return;
     }
-    gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
     gboolean by_client = fin ? tcpd->fwd->closing_initiator == client_sent : client_sent;
     signalr_transport_ended(pinfo, tcp, by_client);
+}
+
+/* First pass: findings of a connection that became evident at this frame outside any message
+ * (a transport's end, a deadline, an answer), kept with the frame and shown by
+ * signalr_message_show_frame_findings(). */
+static void queue_frame_findings(packet_info *pinfo, signalr_conn *conn,
+                                 const signalr_findings *found)
+{
+    if (found->count == 0) {
+        return;
+    }
+    wmem_list_t *list = p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK);
+    if (list == NULL) {
+        list = wmem_list_new(wmem_file_scope());
+        p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK, list);
+    }
+    signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
+    v->conn = conn;
+    v->findings = *found;
+    wmem_list_append(list, v);
 }
 
 void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client)
 {
     signalr_conn *conn = tcp->last_request->conn;
+    signalr_findings found = {.scope = wmem_file_scope()};
     tcp->ended = TRUE;
-    signalr_life_transport_end(&conn->life, tcp->last_request->transport, by_client,
-                               &pinfo->abs_ts);
-    if (conn->life.transport_lost) {
+    if (!tcp->opened) {
+        signalr_life_attempt_failed(&conn->life); /* an attempt, not a transport */
+        return;
+    }
+    signalr_life_transport_end(&conn->life, &conn->settings, tcp->last_request->transport,
+                               by_client, &pinfo->abs_ts, &found);
+    queue_frame_findings(pinfo, conn, &found);
+    if (signalr_life_has_deadline(&conn->life)) {
         signalr_watch_add(conn);
     }
 }
 
-/* Walks the connections waiting for their server-side expiry; drops those that resolved.
- * Returns the verdicts (one per connection that expired now), or NULL. */
-static wmem_list_t *expire_connections(packet_info *pinfo)
+/* Walks the connections waiting for a deadline; drops those that resolved. */
+static void expire_connections(packet_info *pinfo)
 {
-    wmem_list_t *expired = NULL;
     wmem_list_frame_t *it = wmem_list_head(signalr_watch_list());
     while (it != NULL) {
         wmem_list_frame_t *next = wmem_list_frame_next(it);
         signalr_conn *conn = wmem_list_frame_data(it);
         signalr_findings found = {.scope = wmem_file_scope()};
         signalr_life_tick(&conn->life, &conn->settings, &pinfo->abs_ts, &found);
-        if (found.count > 0) {
-            signalr_verdict *v = wmem_new0(wmem_file_scope(), signalr_verdict);
-            v->conn = conn;
-            v->findings = found;
-            if (expired == NULL) {
-                expired = wmem_list_new(wmem_file_scope());
-            }
-            wmem_list_append(expired, v);
-        }
+        queue_frame_findings(pinfo, conn, &found);
         if (!signalr_life_has_deadline(&conn->life)) {
             conn->watched = FALSE;
             wmem_list_remove_frame(signalr_watch_list(), it);
         }
         it = next;
     }
-    return expired;
 }
 
 static void show_expired(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -259,17 +294,36 @@ static void show_expired(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     queue_tap(pinfo, &none, v);
 }
 
-void signalr_message_tick(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+void signalr_message_tick(packet_info *pinfo, proto_tree *tree)
 {
     if (!PINFO_FD_VISITED(pinfo) && signalr_prefs.track_lifecycle && signalr_state_active()) {
         if (pinfo->ptype == PT_TCP) {
-            notice_transport_end(pinfo);
+            notice_transport_end(pinfo, tree);
         }
-        wmem_list_t *expired = expire_connections(pinfo);
-        if (expired != NULL) {
-            p_add_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK, expired);
-        }
+        expire_connections(pinfo);
     }
+}
+
+void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused)
+{
+    if (!signalr_prefs.track_lifecycle || rec->conn == NULL) {
+        return;
+    }
+    if (refused) {
+        signalr_life_attempt_failed(&rec->conn->life);
+        return;
+    }
+    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
+    if (tcp != NULL && tcp->last_request == rec) {
+        tcp->opened = TRUE;
+    }
+    signalr_findings found = {.scope = wmem_file_scope()};
+    signalr_life_transport_opened(&rec->conn->life, &rec->conn->settings, &found);
+    queue_frame_findings(pinfo, rec->conn, &found);
+}
+
+void signalr_message_show_frame_findings(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
     wmem_list_t *expired = p_get_proto_data(wmem_file_scope(), pinfo, signalr_hf.proto, KEY_TICK);
     if (expired == NULL) {
         return;

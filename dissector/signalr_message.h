@@ -55,10 +55,18 @@ guint signalr_message_count(packet_info *pinfo);
 /* Appends " [SignalR <label>]" to the Info column and sets the protocol column. */
 void signalr_message_set_info(packet_info *pinfo, const char *label);
 
-/* Postdissector duty on every frame: on the first pass, notices receive transports that end
- * here (FIN) and timeouts that expire by now; every pass shows the findings stored for the
- * frame. */
-void signalr_message_tick(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
+/* Postdissector duty on every frame, before its requests and responses: on the first pass,
+ * notices receive transports that end here (WebSocket Close, FIN, RST) and deadlines that
+ * pass by now. */
+void signalr_message_tick(packet_info *pinfo, proto_tree *tree);
+
+/* Postdissector duty on every frame, last: shows the findings that became evident at this
+ * frame outside any message (every pass). */
+void signalr_message_show_frame_findings(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
+
+/* First pass: the server answered the receive request `rec` at this frame (refused: with an
+ * HTTP error status). */
+void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused);
 
 /* The receive transport of tcp ended at this frame (first pass only). */
 void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client);

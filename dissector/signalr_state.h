@@ -56,6 +56,7 @@ typedef struct {
     signalr_request_rec *last_request;
     guint32 server_port;
     gboolean ended;              /* FIN seen or the streamed response finished */
+    gboolean opened;             /* the server took the receive request (first pass) */
     int stream_mode;             /* signalr_stream.c: how the streamed response is framed */
 } signalr_tcp_state;
 

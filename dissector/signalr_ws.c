@@ -8,6 +8,12 @@
 #include "signalr_payload.h"
 #include "signalr_state.h"
 
+/* WebSocket opcode of a Close frame (RFC 6455, 5.5.1). */
+#define WS_OPCODE_CLOSE 8
+
+/* websocket.opcode; set once at handoff, -1 when WebSocket is not registered. */
+static int hf_ws_opcode = -1;
+
 static gboolean dissect_ws_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                    void *data)
 {
@@ -29,8 +35,34 @@ static gboolean dissect_ws_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree
     return TRUE;
 }
 
+GArray *signalr_ws_wanted_fields(void)
+{
+    if (hf_ws_opcode < 0) {
+        return NULL;
+    }
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    g_array_append_val(wanted, hf_ws_opcode);
+    return wanted;
+}
+
+gboolean signalr_ws_close_in_frame(proto_tree *tree)
+{
+    if (tree == NULL || hf_ws_opcode < 0) {
+        return FALSE;
+    }
+    GPtrArray *found = proto_get_finfo_ptr_array(tree, hf_ws_opcode);
+    for (guint i = 0; found != NULL && i < found->len; i++) {
+        field_info *fi = g_ptr_array_index(found, i);
+        if (fvalue_get_uinteger(&fi->value) == WS_OPCODE_CLOSE) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 void signalr_ws_handoff(void)
 {
+    hf_ws_opcode = proto_registrar_get_id_byname("websocket.opcode");
     heur_dissector_add("ws", dissect_ws_message, "SignalR over WebSocket", "signalr_ws",
                        signalr_hf.proto, HEURISTIC_ENABLE);
 }

@@ -1,6 +1,8 @@
 /* cli_options.c - getopt_long over the `lifeline` options. */
 #include "cli/cli_options.h"
 
+#include "cli/cli_time.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,10 @@ enum {
     OPT_TCT,
     OPT_BUFFER,
     OPT_PROGRESS,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_CONNECTION,
+    OPT_SINCE,
+    OPT_UNTIL
 };
 
 static const struct option long_options[] = {
@@ -32,6 +37,9 @@ static const struct option long_options[] = {
     {"transport-connect-timeout", required_argument, NULL, OPT_TCT},
     {"max-stream-buffer", required_argument, NULL, OPT_BUFFER},
     {"progress", required_argument, NULL, OPT_PROGRESS},
+    {"connection", required_argument, NULL, OPT_CONNECTION},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
@@ -52,6 +60,14 @@ void lf_cli_print_help(FILE *out)
         "      --color WHEN             auto (default: when writing to a terminal), always, never\n"
         "      --dump-events            print every decoded event, one a line, instead of a report\n"
         "      --progress WHEN          auto (default: on a terminal), always, never (on stderr)\n"
+        "\n"
+        "Selection (the report and the exit status consider only these connections):\n"
+        "      --connection ID          a ConnectionId, a connection token, or a prefix of\n"
+        "                               either naming one connection; repeatable\n"
+        "      --since TIME             connections still alive at or after TIME\n"
+        "      --until TIME             connections that began at or before TIME\n"
+        "                               TIME: epoch seconds or ISO-8601, e.g.\n"
+        "                               2026-11-25T17:07:00Z (no zone: UTC)\n"
         "\n"
         "Exit status:\n"
         "      --fail-on SEVERITY       note, warning (default), error or never: exit 1 when a\n"
@@ -131,6 +147,28 @@ static int parse_fail_on(const char *arg, lf_cli_options *o, char *err, size_t c
     return o->fail_never ? 0 : fail(err, cap, "unknown severity '%s'", arg);
 }
 
+static int parse_moment(const char *arg, bool *has, lf_time_ns *out, char *err, size_t cap)
+{
+    if (lf_cli_parse_time(arg, out) != 0)
+        return fail(err, cap,
+                    "not a time: '%s' (epoch seconds or ISO-8601 such as 2026-11-25T17:07:00Z)",
+                    arg);
+    *has = true;
+    return 0;
+}
+
+static int add_connection(const char *arg, lf_cli_options *o, char *err, size_t cap)
+{
+    if (*arg == '\0')
+        return fail(err, cap, "%s", "--connection needs a non-empty ConnectionId or token");
+    if (o->connection_count == LF_CLI_MAX_CONNECTION_RULES) {
+        snprintf(err, cap, "more than %d --connection options", LF_CLI_MAX_CONNECTION_RULES);
+        return -1;
+    }
+    o->connections[o->connection_count++] = arg;
+    return 0;
+}
+
 static int parse_bytes(const char *arg, size_t *out, char *err, size_t cap)
 {
     char *end = NULL;
@@ -158,6 +196,9 @@ static int parse_one(int opt, const char *arg, lf_cli_options *o, char *err, siz
     case OPT_BUFFER: return parse_bytes(arg, &o->max_stream_buffer, err, cap);
     case 'h': o->help = true; return 0;
     case OPT_VERSION: o->version = true; return 0;
+    case OPT_CONNECTION: return add_connection(arg, o, err, cap);
+    case OPT_SINCE: return parse_moment(arg, &o->has_since, &o->since, err, cap);
+    case OPT_UNTIL: return parse_moment(arg, &o->has_until, &o->until, err, cap);
     default: return fail(err, cap, "%s", "unknown option (see --help)");
     }
 }
@@ -179,6 +220,12 @@ int lf_cli_parse(int argc, char **argv, lf_cli_options *out, char *err, size_t e
     }
     out->inputs = (const char *const *)&argv[optind];
     out->input_count = (size_t)(argc - optind);
+    if (out->dump_events && (out->connection_count > 0 || out->has_since || out->has_until))
+        return fail(err, err_cap, "%s",
+                    "--dump-events prints every event: --connection, --since and --until "
+                    "select connections of a report");
+    if (out->has_since && out->has_until && out->since > out->until)
+        return fail(err, err_cap, "%s", "--since is later than --until");
     if (out->input_count == 0 && !out->help && !out->version)
         return fail(err, err_cap, "%s", "no capture file given (see --help)");
     return 0;

@@ -1,4 +1,5 @@
-/* main.c - the `lifeline` command: options, the pipeline, the lifecycle engine, a report. */
+/* main.c - the `lifeline` command: options, the pipeline, the lifecycle engine, a report
+ * written connection by connection as the engine retires them. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include "cli/cli_options.h"
 #include "cli/event_dump.h"
+#include "cli/selection.h"
 #include "lifecycle/lifecycle.h"
 #include "pipeline/pipeline.h"
 #include "report/report.h"
@@ -59,8 +61,29 @@ static bool wants(lf_cli_when when, int fd)
     return when == LF_WHEN_ALWAYS || (when == LF_WHEN_AUTO && isatty(fd));
 }
 
-static int write_report(const lf_cli_options *o, FILE *out, const lf_pipeline_result *res,
-                        const lf_lifecycle *engine)
+static lf_report_format report_format(lf_cli_format f)
+{
+    return f == LF_FORMAT_JSON ? LF_REPORT_JSON : f == LF_FORMAT_JSONL ? LF_REPORT_JSONL
+                                                                        : LF_REPORT_TEXT;
+}
+
+/* Prints what the selection found wrong with the --connection rules; true when one is an
+ * error (a prefix naming several connections). */
+static bool print_selection_problems(const lf_selection *sel)
+{
+    bool any_error = false;
+    for (size_t i = 0; i < lf_selection_problem_count(sel); i++) {
+        bool error = false;
+        const char *text = lf_selection_problem(sel, i, &error);
+        fprintf(stderr, "lifeline: %s: %s\n", error ? "error" : "warning", text);
+        any_error = any_error || error;
+    }
+    return any_error;
+}
+
+/* The inputs as the report lists them, and the end of the report. */
+static int end_report(lf_report_writer *writer, const lf_pipeline_result *res,
+                      const lf_lifecycle *engine)
 {
     lf_report_input inputs[res->input_count ? res->input_count : 1];
     for (uint32_t i = 0; i < res->input_count; i++)
@@ -69,25 +92,69 @@ static int write_report(const lf_cli_options *o, FILE *out, const lf_pipeline_re
                                       .first_time = res->inputs[i].first_time,
                                       .last_time = res->inputs[i].last_time};
     lf_report_error err = {{0}};
-    lf_report_text_options text = {.color = wants(o->color, fileno(out))};
-    int rc = o->format == LF_FORMAT_JSON    ? lf_report_json(out, inputs, res->input_count, engine, &err)
-             : o->format == LF_FORMAT_JSONL ? lf_report_jsonl(out, engine, &err)
-                                            : lf_report_text(out, inputs, res->input_count, engine,
-                                                             &text, &err);
+    int rc = lf_report_writer_end(writer, inputs, res->input_count,
+                                  lf_lifecycle_events_untracked(engine), &err);
     if (rc != 0)
         fprintf(stderr, "lifeline: cannot write the report: %s\n", err.message);
     return rc;
 }
 
-static bool has_finding_at_or_above(const lf_lifecycle *engine, sr_severity level)
+/* The engine hands each connection to the selection as soon as it is over (on_retire), which
+ * writes it at once: memory follows the connections alive at a time, not the capture. */
+typedef struct reporting {
+    lf_report_writer *writer;
+    lf_selection *selection;
+    lf_lifecycle *engine;
+    bool progress; /* a progress line is on stderr, maybe the report's terminal too */
+} reporting;
+
+static void retire(void *ctx, const lf_connection *c)
 {
-    for (size_t i = 0; i < lf_lifecycle_connection_count(engine); i++) {
-        const lf_connection *c = lf_lifecycle_connection(engine, i);
-        for (size_t f = 0; f < c->finding_count; f++)
-            if (c->findings[f].severity >= level)
-                return true;
+    reporting *r = ctx;
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    lf_selection_offer(r->selection, c);
+}
+
+static int start_reporting(const lf_cli_options *o, FILE *out, reporting *r)
+{
+    lf_report_text_options text = {.color = wants(o->color, fileno(out))};
+    lf_selection_rules rules = {.connections = o->connections,
+                                .connection_count = o->connection_count,
+                                .has_since = o->has_since,
+                                .since = o->since,
+                                .has_until = o->has_until,
+                                .until = o->until};
+    r->writer = lf_report_writer_new(out, report_format(o->format), o->input_count, &text);
+    r->selection = lf_selection_new(&rules, r->writer);
+    lf_lifecycle_options engine = o->assumed;
+    engine.on_retire = retire;
+    engine.retire_ctx = r;
+    r->engine = lf_lifecycle_new(&engine);
+    return r->writer != NULL && r->selection != NULL && r->engine != NULL ? 0 : -1;
+}
+
+static void stop_reporting(reporting *r)
+{
+    lf_lifecycle_free(r->engine);
+    lf_selection_free(r->selection);
+    lf_report_writer_free(r->writer);
+}
+
+/* Settles and writes everything; returns the exit status for the report's part. */
+static int finish_report(const lf_cli_options *o, reporting *r, const lf_pipeline_result *res)
+{
+    lf_lifecycle_finish(r->engine, res->last_time);
+    lf_report_error err = {{0}};
+    if (lf_selection_finish(r->selection, &err) != 0) {
+        fprintf(stderr, "lifeline: cannot write the report: %s\n", err.message);
+        return 2;
     }
-    return false;
+    bool bad_rule = print_selection_problems(r->selection);
+    if (end_report(r->writer, res, r->engine) != 0 || bad_rule)
+        return 2;
+    int worst = lf_selection_worst_severity(r->selection);
+    return !o->fail_never && worst >= (int)o->fail_on ? 1 : 0;
 }
 
 static int run(const lf_cli_options *o, FILE *out)
@@ -103,13 +170,16 @@ static int run(const lf_cli_options *o, FILE *out)
     if (progress)
         po.progress = print_progress;
 
-    lf_lifecycle *engine = NULL;
+    reporting r = {.progress = progress};
     if (o->dump_events) {
         po.wire_tap = lf_dump_wire_sink(out);
         po.signalr = lf_dump_signalr_sink(out);
+    } else if (start_reporting(o, out, &r) != 0) {
+        stop_reporting(&r);
+        fprintf(stderr, "lifeline: out of memory\n");
+        return 2;
     } else {
-        engine = lf_lifecycle_new(&o->assumed);
-        po.signalr = (lf_signalr_sink){.ctx = engine, .emit = feed_engine};
+        po.signalr = (lf_signalr_sink){.ctx = r.engine, .emit = feed_engine};
     }
     lf_pipeline_result res;
     int rc = lf_pipeline_run(o->inputs, (uint32_t)o->input_count, &po, &res);
@@ -118,14 +188,12 @@ static int run(const lf_cli_options *o, FILE *out)
     if (diag.suppressed)
         fprintf(stderr, "lifeline: %" PRIu64 " more diagnostics not shown\n", diag.suppressed);
     int status = rc != 0 || diag.input_failed || res.files_failed ? 2 : 0;
-    if (engine != NULL && rc == 0) {
-        lf_lifecycle_finish(engine, res.last_time);
-        if (write_report(o, out, &res, engine) != 0)
-            status = 2;
-        else if (status == 0 && !o->fail_never && has_finding_at_or_above(engine, o->fail_on))
-            status = 1;
+    if (r.engine != NULL && rc == 0) {
+        int report_status = finish_report(o, &r, &res);
+        if (report_status > status)
+            status = report_status;
     }
-    lf_lifecycle_free(engine);
+    stop_reporting(&r);
     lf_pipeline_result_clear(&res);
     return status;
 }

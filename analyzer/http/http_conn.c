@@ -8,6 +8,9 @@
 
 /* Initial head buffer; it grows by doubling up to max_header_block. */
 #define HEAD_BUF_INITIAL 1024
+/* Pending requests first get a ring this small, doubled as needed up to max_pending_requests:
+ * clients rarely pipeline, so a stream should not pay for the deepest pipelining up front. */
+#define QUEUE_INITIAL 4
 
 typedef enum dir_state {
     DIR_HEAD,   /* reading a message head (or waiting for one) */
@@ -45,8 +48,8 @@ struct http_conn {
     http_config cfg;
     http_handler h;
     dir_ctx dirs[2];
-    pending_request *queue; /* ring of cfg.max_pending_requests */
-    size_t q_head, q_len;
+    pending_request *queue; /* ring of q_cap, grown up to cfg.max_pending_requests */
+    size_t q_head, q_len, q_cap;
     uint32_t next_index;
     const lf_frame_ref *at; /* frame of the bytes being fed */
 };
@@ -71,7 +74,9 @@ http_conn *http_conn_new(const http_config *cfg, const http_handler *handler)
     c->h = *handler;
     if (c->cfg.max_pending_requests == 0)
         c->cfg.max_pending_requests = 1;
-    c->queue = calloc(c->cfg.max_pending_requests, sizeof(*c->queue));
+    c->q_cap = QUEUE_INITIAL < c->cfg.max_pending_requests ? QUEUE_INITIAL
+                                                            : c->cfg.max_pending_requests;
+    c->queue = calloc(c->q_cap, sizeof(*c->queue));
     if (!c->queue) {
         http_conn_free(c);
         return NULL;
@@ -92,8 +97,25 @@ static void queue_pop(http_conn *c)
         return;
     free(c->queue[c->q_head].target_copy);
     c->queue[c->q_head].target_copy = NULL;
-    c->q_head = (c->q_head + 1) % c->cfg.max_pending_requests;
+    c->q_head = (c->q_head + 1) % c->q_cap;
     c->q_len--;
+}
+
+/* Doubles the ring (up to max_pending_requests), keeping the requests in order. */
+static bool queue_grow(http_conn *c)
+{
+    size_t cap = c->q_cap * 2 < c->cfg.max_pending_requests ? c->q_cap * 2
+                                                             : c->cfg.max_pending_requests;
+    pending_request *q = calloc(cap, sizeof(*q));
+    if (!q)
+        return false;
+    for (size_t i = 0; i < c->q_len; i++)
+        q[i] = c->queue[(c->q_head + i) % c->q_cap];
+    free(c->queue);
+    c->queue = q;
+    c->q_cap = cap;
+    c->q_head = 0;
+    return true;
 }
 
 static void queue_push(http_conn *c, const http_head *head, uint32_t index, bool wants_upgrade)
@@ -104,7 +126,11 @@ static void queue_push(http_conn *c, const http_head *head, uint32_t index, bool
     }
     size_t n =
         head->target_len < c->cfg.max_kept_target ? head->target_len : c->cfg.max_kept_target;
-    pending_request *p = &c->queue[(c->q_head + c->q_len) % c->cfg.max_pending_requests];
+    if (c->q_len == c->q_cap && !queue_grow(c)) {
+        error_event(c, TCP_DIR_TO_SERVER, "too many requests awaiting a response");
+        queue_pop(c);
+    }
+    pending_request *p = &c->queue[(c->q_head + c->q_len) % c->q_cap];
     p->target_copy = malloc(n + 1);
     if (p->target_copy) {
         memcpy(p->target_copy, head->target, n);
@@ -129,7 +155,7 @@ static bool last_request_wants_upgrade(const http_conn *c)
 {
     if (c->q_len == 0)
         return false;
-    return c->queue[(c->q_head + c->q_len - 1) % c->cfg.max_pending_requests].ref.wants_upgrade;
+    return c->queue[(c->q_head + c->q_len - 1) % c->q_cap].ref.wants_upgrade;
 }
 
 /* ---- plausible message starts (early garbage detection and resynchronisation) ------------- */

@@ -4,7 +4,8 @@
  * identity (token, ConnectionId when the negotiate was captured), the settings its thresholds
  * came from, a bounded timeline, the findings and how it ended. The lifecycle engine
  * (lifecycle.h) owns every record and everything inside it (strings, arrays); readers must not
- * free or keep pointers past lf_lifecycle_free().
+ * free or keep pointers past lf_lifecycle_free() (or past the on_retire call that handed the
+ * record over: lf_connection_copy() keeps one).
  *
  * Memory per connection is bounded: at most LF_MAX_EVENTS timeline entries (runs of keepalives
  * are one entry), LF_MAX_FINDINGS findings, LF_MAX_STREAMS stream ids, LF_MAX_LEGS legs;
@@ -64,26 +65,24 @@ typedef enum lf_tl_type {
 const char *lf_tl_type_name(lf_tl_type type);
 
 typedef struct lf_timeline_event {
-    lf_tl_type type;
+    /* Fields are grouped by size: a long capture holds up to LF_MAX_EVENTS of these per live
+     * connection, so padding costs. */
     lf_frame_ref at;
+    lf_frame_ref response_at; /* requests: their response, once its head was seen */
+    lf_frame_ref last;        /* keepalive runs: the last beat of the run */
     uint64_t stream;
+    double max_gap;  /* keepalive runs: largest silence between beats (seconds) */
+    double idle;     /* transport closed: seconds since the server's last data on it */
+    char *detail;    /* owned, NUL-terminated, or NULL: hub.method, cursor, error text */
+    lf_tl_type type;
     sr_transport transport;
-    /* Requests: the response status, 0 until a response head was seen. */
-    int status;
-    lf_frame_ref response_at;
-    /* Keepalive runs: beats in the run, time of the last one, largest silence between beats
-     * (seconds). Messages: elements in M. */
-    uint32_t count;
-    lf_time_ns last;
-    double max_gap;
-    /* Transport closed: how, by whom, WebSocket close code, seconds since the last data from
-     * the server on that transport. */
+    int status;      /* requests: the response status, 0 until a response head was seen */
+    uint32_t count;  /* keepalive runs: beats in the run; messages: elements in M */
+    /* Transport closed: how, by whom, WebSocket close code. */
     lf_sr_close_how how;
     lf_sr_party by;
-    bool has_ws_code;
     uint16_t ws_code;
-    double idle;
-    char *detail; /* owned, NUL-terminated, or NULL: hub.method, cursor, error text */
+    bool has_ws_code;
 } lf_timeline_event;
 
 typedef struct lf_finding {
@@ -175,5 +174,11 @@ typedef struct lf_connection {
     lf_end_type end;
     lf_time_ns end_time;
 } lf_connection;
+
+/* A deep copy of c, for a reader that keeps a connection past the moment the engine hands it
+ * over (an on_retire callback). The copy owns everything it holds; lf_connection_free() frees
+ * it (NULL is fine). */
+lf_connection *lf_connection_copy(const lf_connection *c);
+void lf_connection_free(lf_connection *c);
 
 #endif

@@ -58,7 +58,7 @@ lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
     e->at = ev->at;
     e->stream = ev->stream;
     e->transport = ev->transport;
-    e->last = ev->at.time;
+    e->last = ev->at;
     return e;
 }
 
@@ -175,6 +175,40 @@ void lf_record_clear(lf_connection *c)
     g_free(c->client_protocol);
     g_free(c->previous_token);
     memset(c, 0, sizeof *c);
+}
+
+lf_connection *lf_connection_copy(const lf_connection *c)
+{
+    lf_connection *d = g_new(lf_connection, 1);
+    *d = *c;
+    d->token = g_memdup2(c->token, c->token_len + 1);
+    d->connection_id = g_strdup(c->connection_id);
+    d->protocol_version = g_strdup(c->protocol_version);
+    d->url_prefix = g_strdup(c->url_prefix);
+    d->client_protocol = g_strdup(c->client_protocol);
+    d->previous_token = g_strdup(c->previous_token);
+    for (size_t i = 0; i < c->hub_count; i++) {
+        d->hubs[i] = g_strdup(c->hubs[i]);
+    }
+    d->events = g_memdup2(c->events, c->event_count * sizeof *c->events);
+    d->event_capacity = c->event_count;
+    for (size_t i = 0; i < c->event_count; i++) {
+        d->events[i].detail = g_strdup(c->events[i].detail);
+    }
+    d->findings = g_memdup2(c->findings, c->finding_count * sizeof *c->findings);
+    d->finding_capacity = c->finding_count;
+    for (size_t i = 0; i < c->finding_count; i++) {
+        d->findings[i].message = g_strdup(c->findings[i].message);
+    }
+    return d;
+}
+
+void lf_connection_free(lf_connection *c)
+{
+    if (c != NULL) {
+        lf_record_clear(c);
+        g_free(c);
+    }
 }
 
 const char *lf_tl_type_name(lf_tl_type type)

@@ -376,12 +376,12 @@ static void on_keepalive(lf_tracker *c, const lf_signalr_event *ev)
     if (c->ka_run_valid && c->ka_run + 1 == r->event_count &&
         r->events[c->ka_run].stream == ev->stream) {
         lf_timeline_event *run = &r->events[c->ka_run];
-        double gap = lf_tracker_seconds(ev->at.time - run->last);
+        double gap = lf_tracker_seconds(ev->at.time - run->last.time);
         if (gap > run->max_gap) {
             run->max_gap = gap;
         }
         run->count++;
-        run->last = ev->at.time;
+        run->last = ev->at;
         return;
     }
     lf_timeline_event *t = lf_record_add_event(r, LF_TL_KEEPALIVE, ev);

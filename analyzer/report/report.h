@@ -33,7 +33,7 @@ typedef struct lf_report_text_options {
     bool color; /* ANSI colours for findings (the CLI decides, e.g. when writing to a TTY) */
 } lf_report_text_options;
 
-/* {"inputs":[...],"connections":[...],"summary":{...}}, one document, pretty-printed. */
+/* {"connections":[...],"inputs":[...],"summary":{...}}, one document, pretty-printed. */
 int lf_report_json(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, lf_report_error *err);
 

@@ -89,7 +89,8 @@ static void add_event_details(JsonBuilder *b, const lf_timeline_event *e)
     }
     if (e->type == LF_TL_KEEPALIVE) {
         add_int(b, "count", e->count);
-        add_time(b, "last_time", e->last);
+        add_time(b, "last_time", e->last.time);
+        add_int(b, "last_frame", (int64_t)e->last.frame);
         add_seconds(b, "max_gap", e->max_gap);
     } else if (e->type == LF_TL_MESSAGE || e->type == LF_TL_INIT) {
         add_int(b, "messages", e->count);
@@ -190,6 +191,8 @@ static void add_connection(JsonBuilder *b, const lf_connection *c)
 {
     json_builder_begin_object(b);
     add_identity(b, c);
+    add_time(b, "first_time", c->first_seen);
+    add_time(b, "last_time", c->last_seen);
     add_settings(b, &c->settings);
     add_legs(b, c);
     json_builder_set_member_name(b, "streams");
@@ -339,22 +342,26 @@ int lf_json_piece_summary(FILE *out, const lf_report_tally *t, int depth)
 }
 
 /* The document is written one connection at a time, so that a capture with many connections
- * never needs every connection's JSON tree in memory at once. */
+ * never needs every connection's JSON tree in memory at once; keys come in the order the
+ * streaming writer uses (connections, inputs, summary), so both give the same document. */
 int lf_report_json(FILE *out, const lf_report_input *inputs, size_t input_count,
                    const lf_lifecycle *engine, lf_report_error *err)
 {
     size_t n = lf_lifecycle_connection_count(engine);
     lf_report_tally tally = {.untracked_events = lf_lifecycle_events_untracked(engine)};
-    fputs("{\n  \"inputs\": ", out);
-    int rc = lf_json_piece_inputs(out, inputs, input_count, 1);
-    fputs(",\n  \"connections\": [", out);
+    fputs("{\n  \"connections\": [", out);
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const lf_connection *c = lf_lifecycle_connection(engine, i);
         fputs(i == 0 ? "\n    " : ",\n    ", out);
         rc = lf_json_piece_connection(out, c, true, 2);
         lf_report_tally_add(&tally, c);
     }
-    fputs(n > 0 ? "\n  ],\n  \"summary\": " : "],\n  \"summary\": ", out);
+    fputs(n > 0 ? "\n  ],\n  \"inputs\": " : "],\n  \"inputs\": ", out);
+    if (rc == 0) {
+        rc = lf_json_piece_inputs(out, inputs, input_count, 1);
+    }
+    fputs(",\n  \"summary\": ", out);
     if (rc == 0) {
         rc = lf_json_piece_summary(out, &tally, 1);
     }

@@ -2,6 +2,7 @@
  * findings in place, then a summary. */
 #include "report/report.h"
 
+#include <glib.h>
 #include <string.h>
 
 #include "report/report_format.h"
@@ -13,15 +14,72 @@
 #define BOLD "\033[1m"
 #define RESET "\033[0m"
 
+/* Lines stay within this many columns so a report reads in an ordinary terminal; only a word
+ * longer than the room left (a token, the Wireshark filter) goes past it. */
+#define LF_TEXT_WIDTH 100
+/* Timeline rows: "  17:13:53.419607   +0.000  #36          1  event..."; the event text
+ * starts at this column and wraps back to it. */
+#define LF_TEXT_EVENT_COLUMN 45
+/* Header rows: "  settings    ..." wrap back to the value column. */
+#define LF_TEXT_VALUE_COLUMN 14
+
 typedef struct text_ctx {
     FILE *out;
     bool color;
     bool many_files; /* print the file index with frame numbers */
+    long long day;   /* UTC day of the last timeline row, to mark a change of date */
 } text_ctx;
 
 static const char *paint(const text_ctx *t, const char *code)
 {
     return t->color ? code : "";
+}
+
+/* A word that must stay on the line of the word before it: the unit in "14.3 s". */
+static bool glued(const char *word, size_t len)
+{
+    return word[0] == 's' && (len == 1 || strchr(",.:;)", word[1]) != NULL);
+}
+
+/* Length of the next word, and of the units glued to it. */
+static size_t unit_length(const char *p)
+{
+    size_t len = strcspn(p, " ");
+    while (p[len] == ' ' && p[len + 1] != '\0' && glued(p + len + 1, strcspn(p + len + 1, " "))) {
+        len += 1 + strcspn(p + len + 1, " ");
+    }
+    return len;
+}
+
+/* Writes text from column `col`, breaking between words so no line passes LF_TEXT_WIDTH;
+ * continuation lines start at column `indent`. Ends the line. */
+static void wrap(const text_ctx *t, size_t col, const char *text, size_t indent)
+{
+    const char *p = text;
+    bool line_empty = true;
+    while (*p != '\0') {
+        while (*p == ' ') {
+            p++;
+        }
+        size_t len = unit_length(p);
+        if (len == 0) {
+            break;
+        }
+        if (!line_empty && col + 1 + len > LF_TEXT_WIDTH) {
+            fprintf(t->out, "\n%*s", (int)indent, "");
+            col = indent;
+            line_empty = true;
+        }
+        if (!line_empty) {
+            fputc(' ', t->out);
+            col++;
+        }
+        fwrite(p, 1, len, t->out);
+        col += len;
+        line_empty = false;
+        p += len;
+    }
+    fputc('\n', t->out);
 }
 
 static void frame_text(const text_ctx *t, char *buf, size_t cap, const lf_frame_ref *at)
@@ -33,11 +91,24 @@ static void frame_text(const text_ctx *t, char *buf, size_t cap, const lf_frame_
     }
 }
 
-static void line_start(const text_ctx *t, const lf_connection *c, lf_time_ns when)
+static long long utc_day(lf_time_ns t)
+{
+    long long s = (long long)(t / 1000000000LL);
+    return (s - (s < 0 ? 86399 : 0)) / 86400;
+}
+
+/* Time of day and seconds since the connection began; a row on a new UTC day is preceded by
+ * the date. Returns the column reached. */
+static size_t row_start(text_ctx *t, const lf_connection *c, lf_time_ns when)
 {
     char utc[48];
     lf_fmt_utc(utc, sizeof utc, when);
-    fprintf(t->out, "  %s %+10.3f s  ", utc, (double)(when - c->first_seen) / 1e9);
+    if (utc_day(when) != t->day) {
+        t->day = utc_day(when);
+        fprintf(t->out, "  %.10s\n", utc);
+    }
+    int n = fprintf(t->out, "  %s %+9.3f  ", utc + 11, (double)(when - c->first_seen) / 1e9);
+    return n > 0 ? (size_t)n : 0;
 }
 
 static void describe_request(const text_ctx *t, const lf_timeline_event *e, char *buf, size_t cap)
@@ -60,10 +131,11 @@ static void describe_closed(const lf_timeline_event *e, char *buf, size_t cap)
 {
     char code[32] = "";
     if (e->has_ws_code) {
-        snprintf(code, sizeof code, ", close code %u", (unsigned)e->ws_code);
+        snprintf(code, sizeof code, " %u", (unsigned)e->ws_code);
     }
-    snprintf(buf, cap, "transport closed: %s by %s%s, %.1f s after the last server data",
-             lf_close_how_name(e->how), lf_party_name(e->by), code, e->idle);
+    /* idle: seconds since the server's last data on it */
+    snprintf(buf, cap, "transport closed by %s (%s%s), idle %.1f s", lf_party_name(e->by),
+             lf_close_how_name(e->how), code, e->idle);
 }
 
 static void describe(const text_ctx *t, const lf_connection *c, const lf_timeline_event *e,
@@ -73,8 +145,10 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
     switch (e->type) {
     case LF_TL_KEEPALIVE:
         if (e->count > 1) {
-            snprintf(buf, cap, "keepalive x%u until %+.3f s, largest gap %.1f s", e->count,
-                     (double)(e->last - c->first_seen) / 1e9, e->max_gap);
+            char last[48];
+            frame_text(t, last, sizeof last, &e->last);
+            snprintf(buf, cap, "keepalive x%u until %+.3f s (%s), largest gap %.1f s", e->count,
+                     (double)(e->last.time - c->first_seen) / 1e9, last, e->max_gap);
         } else {
             snprintf(buf, cap, "keepalive");
         }
@@ -115,13 +189,15 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
     }
 }
 
-static void print_event(const text_ctx *t, const lf_connection *c, const lf_timeline_event *e)
+static void print_event(text_ctx *t, const lf_connection *c, const lf_timeline_event *e)
 {
     char what[512], frame[48];
     describe(t, c, e, what, sizeof what);
     frame_text(t, frame, sizeof frame, &e->at);
-    line_start(t, c, e->at.time);
-    fprintf(t->out, "%-70s [%s, stream %llu]\n", what, frame, (unsigned long long)e->stream);
+    size_t col = row_start(t, c, e->at.time);
+    int n = fprintf(t->out, "%-8s %6llu  ", frame, (unsigned long long)e->stream);
+    col += n > 0 ? (size_t)n : 0;
+    wrap(t, col, what, LF_TEXT_EVENT_COLUMN + 2);
 }
 
 static const char *severity_colour(sr_severity s)
@@ -129,26 +205,43 @@ static const char *severity_colour(sr_severity s)
     return s == SR_SEVERITY_ERROR ? RED : s == SR_SEVERITY_WARNING ? YELLOW : CYAN;
 }
 
-static void print_finding(const text_ctx *t, const lf_connection *c, const lf_finding *f)
+/* "!! warning keepalive_late: <message> (until +3.433 s; frames #63 #68)", wrapped under the
+ * event column. */
+static void print_finding(text_ctx *t, const lf_connection *c, const lf_finding *f)
 {
-    line_start(t, c, f->time);
-    fprintf(t->out, "%s!! %s %s%s: %s", paint(t, severity_colour(f->severity)),
-            sr_severity_name(f->severity), sr_finding_name(f->type), paint(t, RESET), f->message);
+    size_t col = row_start(t, c, f->time);
+    int pad = (int)(LF_TEXT_EVENT_COLUMN > col ? LF_TEXT_EVENT_COLUMN - col : 0);
+    const char *severity = sr_severity_name(f->severity), *type = sr_finding_name(f->type);
+    fprintf(t->out, "%*s%s!! %s %s%s: ", pad, "", paint(t, severity_colour(f->severity)), severity,
+            type, paint(t, RESET));
+    col += (size_t)pad + strlen("!!  : ") + strlen(severity) + strlen(type);
+    GString *rest = g_string_new(f->message);
+    const char *sep = " (";
     if (f->has_end) {
-        fprintf(t->out, " (until %+.3f s)", (double)(f->end - c->first_seen) / 1e9);
+        g_string_append_printf(rest, "%suntil %+.3f s", sep,
+                               (double)(f->end - c->first_seen) / 1e9);
+        sep = "; ";
     }
     for (size_t i = 0; i < f->evidence_count; i++) {
         char frame[48];
         frame_text(t, frame, sizeof frame, &f->evidence[i]);
-        fprintf(t->out, "%s%s", i == 0 ? " [" : ", ", frame);
+        g_string_append_printf(rest, "%s%s%s", i == 0 ? sep : " ",
+                               i == 0 ? (f->evidence_count > 1 ? "frames " : "frame ") : "", frame);
     }
-    fputs(f->evidence_count > 0 ? "]\n" : "\n", t->out);
+    if (f->has_end || f->evidence_count > 0) {
+        g_string_append_c(rest, ')');
+    }
+    wrap(t, col, rest->str, LF_TEXT_EVENT_COLUMN + 3);
+    g_string_free(rest, TRUE);
 }
 
 /* Events and findings merged by time; at equal times the event comes first (it is what the
  * finding is about). */
-static void print_timeline(const text_ctx *t, const lf_connection *c)
+static void print_timeline(text_ctx *t, const lf_connection *c)
 {
+    fprintf(t->out, "  %-15s %9s  %-8s %6s  %s\n", "time (UTC)", "+seconds", "frame", "stream",
+            "event");
+    t->day = utc_day(c->first_seen);
     size_t e = 0, f = 0;
     while (e < c->event_count || f < c->finding_count) {
         bool take_event = f == c->finding_count ||
@@ -165,20 +258,28 @@ static void print_timeline(const text_ctx *t, const lf_connection *c)
     }
 }
 
+/* "  label       value", the value wrapped at the value column. */
+static void print_field(const text_ctx *t, const char *label, const char *value)
+{
+    int n = fprintf(t->out, "  %-*s", LF_TEXT_VALUE_COLUMN - 2, label);
+    wrap(t, n > 0 ? (size_t)n : 0, value, LF_TEXT_VALUE_COLUMN);
+}
+
 static void print_settings(const text_ctx *t, const lf_settings *s)
 {
-    fprintf(t->out, "  settings    ");
+    GString *v = g_string_new(NULL);
     if (s->keepalive_disabled) {
-        fprintf(t->out, "KeepAliveTimeout null (keepalive off)");
+        g_string_append(v, "KeepAliveTimeout null (keepalive off)");
     } else {
-        fprintf(t->out, "KeepAliveTimeout %g s", s->keepalive_timeout);
+        g_string_append_printf(v, "KeepAliveTimeout %g s", s->keepalive_timeout);
     }
-    fprintf(t->out,
-            ", DisconnectTimeout %g s, ConnectionTimeout %g s, TransportConnectTimeout %g s",
-            s->disconnect_timeout, s->connection_timeout, s->transport_connect_timeout);
-    fprintf(t->out, " (%s)\n",
-            s->source == LF_SETTINGS_NEGOTIATE ? "from the negotiate"
-                                               : "assumed: negotiate not captured");
+    g_string_append_printf(
+        v, ", DisconnectTimeout %g s, ConnectionTimeout %g s, TransportConnectTimeout %g s (%s)",
+        s->disconnect_timeout, s->connection_timeout, s->transport_connect_timeout,
+        s->source == LF_SETTINGS_NEGOTIATE ? "from the negotiate"
+                                           : "assumed: negotiate not captured");
+    print_field(t, "settings", v->str);
+    g_string_free(v, TRUE);
 }
 
 static void print_legs(const text_ctx *t, const lf_connection *c)
@@ -190,22 +291,31 @@ static void print_legs(const text_ctx *t, const lf_connection *c)
         char client[64], server[64];
         lf_fmt_endpoint(client, sizeof client, &c->legs[i].client);
         lf_fmt_endpoint(server, sizeof server, &c->legs[i].server);
-        fprintf(t->out, "  %s %s -> %s, %llu events%s\n", i == 0 ? "legs       " : "           ",
-                client, server, (unsigned long long)c->legs[i].events,
-                c->legs[i].mirror ? " (mirror of another leg: not counted)" : "");
+        char *v = g_strdup_printf("%s -> %s, %llu events%s", client, server,
+                                  (unsigned long long)c->legs[i].events,
+                                  c->legs[i].mirror ? " (mirror of another leg: not counted)" : "");
+        print_field(t, i == 0 ? "legs" : "", v);
+        g_free(v);
     }
 }
 
-static void print_filter(const text_ctx *t, const lf_connection *c)
+/* The token as printable text, '"' and '\\' escaped for a display filter. */
+static void append_token(GString *out, const lf_connection *c)
 {
-    fprintf(t->out, "  wireshark   signalr.token == \"");
     for (size_t i = 0; i < c->token_len; i++) {
         unsigned char ch = (unsigned char)c->token[i];
         if (ch == '"' || ch == '\\') {
-            fputc('\\', t->out);
+            g_string_append_c(out, '\\');
         }
-        fputc(ch >= 0x20 && ch < 0x7f ? ch : '?', t->out);
+        g_string_append_c(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
     }
+}
+
+/* One line whatever its length: it is meant to be pasted into Wireshark whole. */
+static void print_filter(const text_ctx *t, const lf_connection *c)
+{
+    GString *v = g_string_new("signalr.token == \"");
+    append_token(v, c);
     uint64_t sorted[LF_MAX_STREAMS];
     memcpy(sorted, c->streams, c->stream_count * sizeof sorted[0]);
     for (size_t i = 1; i < c->stream_count; i++) {
@@ -215,49 +325,90 @@ static void print_filter(const text_ctx *t, const lf_connection *c)
             sorted[j - 1] = tmp;
         }
     }
-    fprintf(t->out, "\"  or  tcp.stream in {");
+    g_string_append(v, "\"  or  tcp.stream in {");
     for (size_t i = 0; i < c->stream_count; i++) {
-        fprintf(t->out, "%s%llu", i == 0 ? "" : " ", (unsigned long long)sorted[i]);
+        g_string_append_printf(v, "%s%llu", i == 0 ? "" : " ", (unsigned long long)sorted[i]);
     }
-    fprintf(t->out, "}%s\n", c->streams_truncated ? " (first streams only)" : "");
+    g_string_append_printf(v, "}%s", c->streams_truncated ? " (first streams only)" : "");
+    fprintf(t->out, "  %-*s%s\n", LF_TEXT_VALUE_COLUMN - 2, "wireshark", v->str);
+    g_string_free(v, TRUE);
+}
+
+static const char *end_meaning(lf_end_type type)
+{
+    switch (type) {
+    case LF_END_STOPPED:
+        return "the client sent /abort";
+    case LF_END_TIMED_OUT:
+        return "the server's DisconnectTimeout ran out";
+    case LF_END_SERVER_DISCONNECT:
+        return "the server sent \"D\":1";
+    case LF_END_CAPTURE_ENDED:
+        return "still alive";
+    case LF_END_FAILED:
+        return "no transport ever worked";
+    }
+    return "?";
+}
+
+static void print_lifetime(const text_ctx *t, const lf_connection *c)
+{
+    char began[48], ended[48];
+    lf_fmt_utc(began, sizeof began, c->first_seen);
+    lf_fmt_utc(ended, sizeof ended, c->end_time);
+    char *v = g_strdup_printf("%s UTC", began);
+    print_field(t, "began", v);
+    g_free(v);
+    v = g_strdup_printf("%s at %s UTC (%+.3f s): %s", lf_end_type_name(c->end), ended,
+                        (double)(c->end_time - c->first_seen) / 1e9, end_meaning(c->end));
+    print_field(t, "ended", v);
+    g_free(v);
+}
+
+static void print_identity(const text_ctx *t, const lf_connection *c)
+{
+    /* The token itself is in the Wireshark filter line. */
+    GString *v = g_string_new(NULL);
+    if (c->previous_token != NULL) {
+        g_string_printf(v, "%s (token of the page's previous connection)", c->previous_token);
+        print_field(t, "follows", v->str);
+    }
+    char client[64], server[64];
+    lf_fmt_endpoint(client, sizeof client, &c->client);
+    lf_fmt_endpoint(server, sizeof server, &c->server);
+    g_string_printf(v, "client %s -> server %s", client, server);
+    print_field(t, "endpoints", v->str);
+    g_string_printf(
+        v, "%s, client %s, prefix %s, hubs:", c->protocol_version ? c->protocol_version : "?",
+        c->client_protocol ? c->client_protocol : "?", c->url_prefix ? c->url_prefix : "?");
+    for (size_t i = 0; i < c->hub_count; i++) {
+        g_string_append_printf(v, " %s", c->hubs[i] ? c->hubs[i] : "");
+    }
+    g_string_append(v, c->hub_count == 0 ? " none" : "");
+    print_field(t, "protocol", v->str);
+    g_string_truncate(v, 0);
+    for (size_t i = 0; i < c->transport_count; i++) {
+        g_string_append_printf(v, "%s%s", i == 0 ? "" : " -> ",
+                               sr_transport_name(c->transports[i]));
+    }
+    print_field(t, "transports", c->transport_count == 0 ? "none" : v->str);
+    g_string_free(v, TRUE);
 }
 
 static void print_header(const text_ctx *t, const lf_connection *c, uint64_t number)
 {
-    char utc[48], client[64], server[64];
-    lf_fmt_utc(utc, sizeof utc, c->end_time);
-    fprintf(t->out, "%sConnection %llu: %s%s  ended %s at %s\n", paint(t, BOLD),
-            (unsigned long long)number,
-            c->connection_id != NULL ? c->connection_id : "(ConnectionId unknown)", paint(t, RESET),
-            lf_end_type_name(c->end), utc);
-    fprintf(t->out, "  token       ");
-    for (size_t i = 0; i < c->token_len; i++) {
-        unsigned char ch = (unsigned char)c->token[i];
-        fputc(ch >= 0x20 && ch < 0x7f ? ch : '?', t->out);
-    }
-    if (c->previous_token != NULL) {
-        fprintf(t->out, "\n  follows     %s (token of the page's previous connection)",
-                c->previous_token);
-    }
-    lf_fmt_endpoint(client, sizeof client, &c->client);
-    lf_fmt_endpoint(server, sizeof server, &c->server);
-    fprintf(t->out, "\n  endpoints   client %s -> server %s\n", client, server);
-    fprintf(t->out, "  protocol    %s, client %s, prefix %s, hubs:",
-            c->protocol_version ? c->protocol_version : "?",
-            c->client_protocol ? c->client_protocol : "?", c->url_prefix ? c->url_prefix : "?");
-    for (size_t i = 0; i < c->hub_count; i++) {
-        fprintf(t->out, " %s", c->hubs[i] ? c->hubs[i] : "");
-    }
-    fprintf(t->out, "%s\n  transports ", c->hub_count == 0 ? " none" : "");
-    for (size_t i = 0; i < c->transport_count; i++) {
-        fprintf(t->out, "%s%s", i == 0 ? " " : " -> ", sr_transport_name(c->transports[i]));
-    }
-    fprintf(t->out, "%s\n", c->transport_count == 0 ? " none" : "");
+    fprintf(t->out, "%sConnection %llu: %s%s\n", paint(t, BOLD), (unsigned long long)number,
+            c->connection_id != NULL ? c->connection_id
+                                     : "ConnectionId unknown (negotiate not captured)",
+            paint(t, RESET));
+    print_lifetime(t, c);
+    print_identity(t, c);
     print_settings(t, &c->settings);
     if (c->polls > 0) {
-        fprintf(t->out,
-                "  polls       %llu, longest held %.1f s, longest wait between polls %.1f s\n",
-                (unsigned long long)c->polls, c->poll_max_held, c->poll_max_gap);
+        char *v = g_strdup_printf("%llu, longest held %.1f s, longest wait between polls %.1f s",
+                                  (unsigned long long)c->polls, c->poll_max_held, c->poll_max_gap);
+        print_field(t, "polls", v);
+        g_free(v);
     }
     print_legs(t, c);
     print_filter(t, c);
@@ -265,25 +416,28 @@ static void print_header(const text_ctx *t, const lf_connection *c, uint64_t num
 
 static void print_counts(const text_ctx *t, const lf_report_tally *tally)
 {
-    fprintf(t->out, "  connections %llu:", (unsigned long long)tally->connections);
+    GString *v = g_string_new(NULL);
+    g_string_printf(v, "%llu:", (unsigned long long)tally->connections);
     for (int i = 0; i <= LF_END_FAILED; i++) {
-        fprintf(t->out, " %s %llu", lf_end_type_name((lf_end_type)i),
-                (unsigned long long)tally->ends[i]);
+        g_string_append_printf(v, " %s %llu", lf_end_type_name((lf_end_type)i),
+                               (unsigned long long)tally->ends[i]);
     }
-    fprintf(t->out, "\n  findings   ");
-    bool any = false;
+    print_field(t, "connections", v->str);
+    g_string_truncate(v, 0);
     for (int i = 0; i < SR_FINDING_TYPE_COUNT; i++) {
         if (tally->findings[i] > 0) {
-            fprintf(t->out, " %s %llu", sr_finding_name((sr_finding_type)i),
-                    (unsigned long long)tally->findings[i]);
-            any = true;
+            g_string_append_printf(v, "%s%s %llu", v->len > 0 ? ", " : "",
+                                   sr_finding_name((sr_finding_type)i),
+                                   (unsigned long long)tally->findings[i]);
         }
     }
-    fprintf(t->out, "%s\n", any ? "" : " none");
+    print_field(t, "findings", v->len > 0 ? v->str : "none");
     if (tally->untracked_events > 0) {
-        fprintf(t->out, "  %llu events of connections beyond the tracking limit were ignored\n",
-                (unsigned long long)tally->untracked_events);
+        g_string_printf(v, "%llu events of connections beyond the tracking limit were ignored",
+                        (unsigned long long)tally->untracked_events);
+        print_field(t, "untracked", v->str);
     }
+    g_string_free(v, TRUE);
 }
 
 int lf_text_piece_summary(FILE *out, const lf_report_input *inputs, size_t n_inputs,
@@ -292,15 +446,25 @@ int lf_text_piece_summary(FILE *out, const lf_report_input *inputs, size_t n_inp
     text_ctx t = {.out = out, .color = color};
     fprintf(out, "%sSummary%s\n", paint(&t, BOLD), paint(&t, RESET));
     for (size_t i = 0; i < n_inputs; i++) {
+        char label[32], a[48], b[48];
+        snprintf(label, sizeof label, "input %zu", i);
         if (inputs[i].packets == 0) {
-            fprintf(out, "  input %zu     %s: no packets\n", i, inputs[i].path);
+            char *v = g_strdup_printf("%s: no packets", inputs[i].path);
+            print_field(&t, label, v);
+            g_free(v);
             continue;
         }
-        char a[48], b[48];
+        char *v = g_strdup_printf("%s: %llu packets", inputs[i].path,
+                                  (unsigned long long)inputs[i].packets);
+        print_field(&t, label, v);
+        g_free(v);
         lf_fmt_utc(a, sizeof a, inputs[i].first_time);
         lf_fmt_utc(b, sizeof b, inputs[i].last_time);
-        fprintf(out, "  input %zu     %s: %llu packets, %s .. %s\n", i, inputs[i].path,
-                (unsigned long long)inputs[i].packets, a, b);
+        /* the second date only when it differs */
+        bool same_day = utc_day(inputs[i].first_time) == utc_day(inputs[i].last_time);
+        v = g_strdup_printf("%s .. %s UTC", a, same_day ? b + 11 : b);
+        print_field(&t, "", v);
+        g_free(v);
     }
     print_counts(&t, tally);
     return ferror(out) ? -1 : 0;

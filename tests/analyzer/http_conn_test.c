@@ -628,6 +628,48 @@ static void test_oversized_trailers_are_an_error(void **state)
                   "error s>c: malformed chunked body\n");
 }
 
+/* The pending-request ring starts small and grows: a deep pipeline keeps its order across the
+ * growth, the answers arriving while later requests are still being queued. */
+static void test_ten_pipelined_requests_pair_with_their_answers_in_order(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /0 HTTP/1.1\r\n\r\nGET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n0"),
+        C2S("GET /3 HTTP/1.1\r\n\r\nGET /4 HTTP/1.1\r\n\r\nGET /5 HTTP/1.1\r\n\r\n"
+            "GET /6 HTTP/1.1\r\n\r\nGET /7 HTTP/1.1\r\n\r\nGET /8 HTTP/1.1\r\n\r\n"
+            "HEAD /9 HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1HTTP/1.1 204 No Content\r\n\r\n"
+            "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+            "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+            "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
+    };
+    replay_expect_single_splits(steps, 4, NULL,
+                                "request #0 GET /0\n"
+                                "request #1 GET /1\n"
+                                "request #2 GET /2\n"
+                                "response #0 200\n"
+                                "body s>c #0 len=1: 0\n"
+                                "request #3 GET /3\n"
+                                "request #4 GET /4\n"
+                                "request #5 GET /5\n"
+                                "request #6 GET /6\n"
+                                "request #7 GET /7\n"
+                                "request #8 GET /8\n"
+                                "request #9 HEAD /9\n"
+                                "response #1 200\n"
+                                "body s>c #1 len=1: 1\n"
+                                "response #2 204\n"
+                                "response #3 204\n"
+                                "response #4 204\n"
+                                "response #5 204\n"
+                                "response #6 204\n"
+                                "response #7 204\n"
+                                "response #8 204\n"
+                                "response #9 200\n");
+}
+
 static void test_too_many_pipelined_requests_is_reported_once_per_overflow(void **state)
 {
     (void)state;
@@ -758,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_request_with_unframeable_transfer_coding_is_an_error),
         cmocka_unit_test(test_status_line_without_reason_phrase),
         cmocka_unit_test(test_oversized_trailers_are_an_error),
+        cmocka_unit_test(test_ten_pipelined_requests_pair_with_their_answers_in_order),
         cmocka_unit_test(test_too_many_pipelined_requests_is_reported_once_per_overflow),
         cmocka_unit_test(test_gzip_sse_stream_is_decoded_incrementally),
         cmocka_unit_test(test_random_bytes_give_at_most_one_error_per_line),

@@ -67,7 +67,14 @@ static void server_frame(fixture *f, double when)
 static void transport_end(fixture *f, gboolean by_client, double when)
 {
     nstime_t t = at(when);
-    signalr_life_transport_end(&f->life, SR_TRANSPORT_WEBSOCKETS, by_client, &t);
+    signalr_life_transport_end(&f->life, &f->settings, SR_TRANSPORT_WEBSOCKETS, by_client, &t,
+                               &f->found);
+}
+
+/* The server takes the latest receive request (101, stream headers, a poll answer). */
+static void opened(fixture *f)
+{
+    signalr_life_transport_opened(&f->life, &f->settings, &f->found);
 }
 
 static void tick(fixture *f, double when)
@@ -104,13 +111,14 @@ static void test_fifteen_second_silence_is_a_late_keepalive(void **state)
                                           "connectionSlow");
 }
 
-static void test_silence_over_keepalive_timeout_is_a_missed_keepalive(void **state)
+static void test_silence_over_keepalive_timeout_is_late_then_missed(void **state)
 {
     fixture *f = *state;
     websocket_open(f);
     server_frame(f, 21.5);
-    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_MISSED), 1);
-    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_LATE), 0);
+    assert_int_equal(f->found.count, 2);
+    assert_int_equal(f->found.type[0], SR_FINDING_KEEPALIVE_LATE);
+    assert_int_equal(f->found.type[1], SR_FINDING_KEEPALIVE_MISSED);
 }
 
 static void test_long_polling_gaps_are_not_keepalive_faults(void **state)
@@ -140,18 +148,75 @@ static void test_reconnect_ending_a_silence_is_flagged_once_across_retries(void 
     request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 26.3);
     request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 50.3);
     server_frame(f, 50.4);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_LATE), 1);
     assert_int_equal(count(f, SR_FINDING_KEEPALIVE_MISSED), 1);
-    assert_int_equal(f->found.count, 1);
+    assert_int_equal(f->found.count, 2);
 }
 
 static void test_reconnect_after_a_closed_transport_is_not_a_silence(void **state)
 {
     fixture *f = *state;
     websocket_open(f);
-    transport_end(f, FALSE, 25.0);
-    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 27.0);
-    server_frame(f, 27.1);
+    transport_end(f, FALSE, 5.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 7.0);
+    server_frame(f, 7.1);
     assert_int_equal(f->found.count, 0);
+}
+
+static void test_silence_goes_on_past_a_server_close_for_the_reconnect_delay(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, FALSE, 12.0);
+    assert_int_equal(f->found.count, 0);
+    assert_true(signalr_life_has_deadline(&f->life));
+    tick(f, 14.5);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_LATE), 1);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_MISSED), 0);
+}
+
+static void test_reconnect_cuts_short_the_silence_after_a_server_close(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, FALSE, 12.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 13.0);
+    tick(f, 20.0);
+    assert_int_equal(f->found.count, 0);
+}
+
+static void test_client_close_after_a_long_silence_is_judged_at_once(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, TRUE, 21.0);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_LATE), 1);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_MISSED), 1);
+}
+
+static void test_transport_silent_past_the_timeout_was_lost_at_its_last_data(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, TRUE, 25.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 31.0);
+    opened(f);
+    assert_int_equal(count(f, SR_FINDING_RECONNECT_LATE), 1);
+}
+
+static void test_refused_reconnects_do_not_stop_the_expiry(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, FALSE, 5.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 20.0);
+    signalr_life_attempt_failed(&f->life);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 34.0);
+    tick(f, 35.5);
+    assert_int_equal(count(f, SR_FINDING_DISCONNECT_TIMEOUT), 0); /* 34.0 may be in time */
+    signalr_life_attempt_failed(&f->life);
+    tick(f, 36.0);
+    assert_int_equal(count(f, SR_FINDING_DISCONNECT_TIMEOUT), 1);
 }
 
 static void test_reconnect_past_the_expiry_window_start_is_late(void **state)
@@ -160,6 +225,8 @@ static void test_reconnect_past_the_expiry_window_start_is_late(void **state)
     websocket_open(f);
     transport_end(f, FALSE, 5.0);
     request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 50.0);
+    assert_int_equal(count(f, SR_FINDING_RECONNECT_LATE), 0);
+    opened(f);
     assert_int_equal(count(f, SR_FINDING_RECONNECT_LATE), 1);
     assert_string_equal(f->found.text[0],
                         "reconnect 45.0 s after the transport was lost, past the server's "
@@ -271,11 +338,16 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_keepalives_every_ten_seconds_raise_nothing),
         T(test_fifteen_second_silence_is_a_late_keepalive),
-        T(test_silence_over_keepalive_timeout_is_a_missed_keepalive),
+        T(test_silence_over_keepalive_timeout_is_late_then_missed),
         T(test_long_polling_gaps_are_not_keepalive_faults),
         T(test_disabled_keepalive_never_flags_silence),
         T(test_reconnect_ending_a_silence_is_flagged_once_across_retries),
         T(test_reconnect_after_a_closed_transport_is_not_a_silence),
+        T(test_silence_goes_on_past_a_server_close_for_the_reconnect_delay),
+        T(test_reconnect_cuts_short_the_silence_after_a_server_close),
+        T(test_client_close_after_a_long_silence_is_judged_at_once),
+        T(test_transport_silent_past_the_timeout_was_lost_at_its_last_data),
+        T(test_refused_reconnects_do_not_stop_the_expiry),
         T(test_reconnect_past_the_expiry_window_start_is_late),
         T(test_reconnect_inside_the_window_start_is_on_time),
         T(test_expiry_is_reported_once_at_the_first_frame_past_the_window_start),

@@ -2,7 +2,7 @@
  * them, as an ordinary executable (gcc or clang, with or without sanitizers): the bounded,
  * reproducible counterpart of the libFuzzer executables, for CI.
  *
- *   fuzz_replay TARGET [--mutations N] [--first K] [--seed S] [--verbose]
+ *   fuzz_replay TARGET [--mutations N] [--first K] [--seed S] [--verbose] [--skip K,K...]
  *               [--only K --save FILE] [--write-seeds DIR] [--capture-dir DIR] INPUT...
  *
  * INPUT is a capture (seeds are extracted from it, see fuzz_seeds.h) or a directory whose
@@ -10,6 +10,8 @@
  * --capture-dir is taken as a capture. Mutation K is derived
  * from (S, K) alone: a run prints each block of mutations before running it, `--first K
  * --mutations 1000 --verbose` names the one that fails, and `--only K --save FILE` writes it.
+ * `--skip` leaves out mutations that hit a defect already known (their inputs are kept in
+ * known-crashes/), so that the run keeps guarding everything else.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -33,7 +35,9 @@ typedef struct replay_args {
     long only; /* -1: all */
     const char *save;
     const char *write_seeds;
-    const char *capture_dir;
+    char **capture_dirs; /* --capture-dir, any number of times */
+    int capture_dir_count;
+    const char *skip; /* comma-separated mutation numbers */
     char **inputs;
     int input_count;
 } replay_args;
@@ -217,8 +221,9 @@ static bool add_capture_dir(const char *target, const char *dir, GPtrArray *seed
 static bool load_inputs(const replay_args *a, GPtrArray *seeds)
 {
     fuzz_seeds_builtin(a->target, seeds);
-    if (a->capture_dir && !add_capture_dir(a->target, a->capture_dir, seeds))
-        return false;
+    for (int i = 0; i < a->capture_dir_count; i++)
+        if (!add_capture_dir(a->target, a->capture_dirs[i], seeds))
+            return false;
     for (int i = 0; i < a->input_count; i++) {
         struct stat st;
         if (stat(a->inputs[i], &st) != 0) {
@@ -257,7 +262,7 @@ static bool write_seeds(const char *dir, GPtrArray *seeds)
 static int usage(void)
 {
     fprintf(stderr, "usage: fuzz_replay TARGET [--mutations N] [--first K] [--seed S] "
-                    "[--verbose] [--only K --save FILE] [--write-seeds DIR] "
+                    "[--verbose] [--skip K,K...] [--only K --save FILE] [--write-seeds DIR] "
                     "[--capture-dir DIR] INPUT...\n"
                     "TARGET: http_wire, readers, classifier, pcap\n");
     return 2;
@@ -270,6 +275,7 @@ static bool parse_args(int argc, char **argv, replay_args *a)
         return false;
     a->target = argv[1];
     a->inputs = g_new0(char *, (gsize)argc);
+    a->capture_dirs = g_new0(char *, (gsize)argc);
     for (int i = 2; i < argc; i++) {
         bool has_value = i + 1 < argc;
         if (strcmp(argv[i], "--mutations") == 0 && has_value)
@@ -284,8 +290,10 @@ static bool parse_args(int argc, char **argv, replay_args *a)
             a->only = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--save") == 0 && has_value)
             a->save = argv[++i];
+        else if (strcmp(argv[i], "--skip") == 0 && has_value)
+            a->skip = argv[++i];
         else if (strcmp(argv[i], "--capture-dir") == 0 && has_value)
-            a->capture_dir = argv[++i];
+            a->capture_dirs[a->capture_dir_count++] = argv[++i];
         else if (strcmp(argv[i], "--write-seeds") == 0 && has_value)
             a->write_seeds = argv[++i];
         else if (argv[i][0] == '-')
@@ -310,6 +318,20 @@ static int run_one(fuzz_target_fn fn, GPtrArray *seeds, const replay_args *a)
     return 0;
 }
 
+static bool skipped(const replay_args *a, unsigned long k)
+{
+    for (const char *p = a->skip; p && *p;) {
+        char *end;
+        unsigned long v = strtoul(p, &end, 10);
+        if (end == p)
+            return false;
+        if (v == k)
+            return true;
+        p = *end == ',' ? end + 1 : end;
+    }
+    return false;
+}
+
 static void run_all(fuzz_target_fn fn, GPtrArray *seeds, const replay_args *a)
 {
     for (guint i = 0; i < seeds->len; i++) {
@@ -323,6 +345,8 @@ static void run_all(fuzz_target_fn fn, GPtrArray *seeds, const replay_args *a)
             fprintf(stderr, "mutation %lu\n", k);
         else if ((k - a->first) % FUZZ_REPLAY_BLOCK == 0)
             fprintf(stderr, "mutations %lu..%lu\n", k, k + FUZZ_REPLAY_BLOCK - 1);
+        if (skipped(a, k))
+            continue;
         GByteArray *m = mutation(seeds, a->seed, k);
         fn(m->data, m->len);
         g_byte_array_free(m, TRUE);
@@ -353,5 +377,6 @@ int main(int argc, char **argv)
         run_all(fn, seeds, &a);
     g_ptr_array_free(seeds, TRUE);
     g_free(a.inputs);
+    g_free(a.capture_dirs);
     return rc;
 }

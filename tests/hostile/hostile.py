@@ -490,6 +490,14 @@ def case_tcp_diagnostics_name_file(ctx):
     assert_diag(err, out, "retransmit")
 
 
+def case_fuzzer_crash_captures_analysed(ctx):
+    """Every capture the fuzzers found crashing the analysis (tests/fuzz/known-crashes/pcap)
+    is read without a crash or a sanitizer report."""
+    folder = os.path.join(ctx.source, "tests", "fuzz", "known-crashes", "pcap")
+    for name in sorted(os.listdir(folder)):
+        ctx.run(os.path.join(folder, name))
+
+
 # ---- cases: memory over time -----------------------------------------------------------------
 
 def bench_capture(ctx, seconds):

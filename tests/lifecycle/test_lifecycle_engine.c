@@ -198,7 +198,8 @@ static void test_lifecycle_server_close_leaving_the_silence_under_two_thirds_is_
     assert_int_equal(sc_count(c, SR_FINDING_KEEPALIVE_MISSED), 0);
 }
 
-static void test_lifecycle_silence_past_timeout_after_a_server_reset_is_late_then_missed(void **state)
+static void
+test_lifecycle_silence_past_timeout_after_a_server_reset_is_late_then_missed(void **state)
 {
     scenario *s = *state;
     keepalives_until_nine(s);
@@ -1000,6 +1001,45 @@ static void test_lifecycle_finished_connections_are_retired_while_the_capture_go
     assert_int_equal(lf_lifecycle_connection_count(s->engine), 0);
 }
 
+static void keep_copy(void *ctx, const lf_connection *c)
+{
+    lf_connection **kept = ctx;
+    if (*kept == NULL) {
+        *kept = lf_connection_copy(c);
+    }
+}
+
+/* A reader that must decide later (a --connection prefix) keeps a copy past the hand-over. */
+static void test_lifecycle_copied_connection_outlives_the_engine(void **state)
+{
+    scenario *s = *state;
+    sc_free(s);
+    static lf_connection *kept;
+    kept = NULL;
+    lf_lifecycle_options opts = {.on_retire = keep_copy, .retire_ctx = &kept};
+    sc_init(s, &opts);
+    sc_connected_ws(s, 0, 20, 30);
+    sc_keepalives(s, 10, 60, 10);
+    sc_keepalives(s, 80.3, 90, 10);
+    sc_finish(s, 91);
+    sc_free(s);
+    sc_init(s, NULL); /* the engine and its records are gone */
+    assert_non_null(kept);
+    assert_string_equal(kept->token, "tok-A");
+    assert_string_equal(kept->connection_id, "7f3c2a9e-51b4-4d0c-9b8e-2d6f0a1c4e55");
+    assert_string_equal(kept->hubs[0], "chathub");
+    assert_int_equal(sc_count(kept, SR_FINDING_KEEPALIVE_MISSED), 1);
+    assert_non_null(strstr(sc_find(kept, SR_FINDING_KEEPALIVE_MISSED)->message, "20.3 s"));
+    assert_int_equal(kept->events[kept->event_count - 1].type, LF_TL_KEEPALIVE);
+    const lf_timeline_event *init = NULL;
+    for (size_t i = 0; i < kept->event_count && init == NULL; i++) {
+        init = kept->events[i].type == LF_TL_INIT ? &kept->events[i] : NULL;
+    }
+    assert_non_null(init);
+    assert_non_null(strstr(init->detail, "d-6A1F30C2-")); /* its cursor, copied */
+    lf_connection_free(kept);
+}
+
 static void test_lifecycle_events_without_token_are_ignored(void **state)
 {
     scenario *s = *state;
@@ -1085,6 +1125,7 @@ int main(void)
         T(test_lifecycle_max_connections_bounds_the_tracked_tokens),
         T(test_lifecycle_negotiate_then_abort_without_connect_failed),
         T(test_lifecycle_finished_connections_are_retired_while_the_capture_goes_on),
+        T(test_lifecycle_copied_connection_outlives_the_engine),
         T(test_lifecycle_events_without_token_are_ignored),
         T(test_lifecycle_finding_names_round_trip_and_keep_their_wording),
 #undef T

@@ -116,9 +116,28 @@ static void test_report_json_parses_back_with_the_documented_keys(void **state)
     assert_string_equal(json_object_get_string_member(input, "path"), "capture.pcapng");
 
     JsonObject *c = first_connection(root);
-    static const char *const conn_keys[] = {
-        "connection_id", "token",    "protocol_version", "url_prefix", "hubs", "client", "server",
-        "transports",    "settings", "events",           "findings",   "end",  NULL};
+    static const char *const conn_keys[] = {"connection_id",
+                                            "token",
+                                            "previous_token",
+                                            "protocol_version",
+                                            "client_protocol",
+                                            "url_prefix",
+                                            "hubs",
+                                            "client",
+                                            "server",
+                                            "transports",
+                                            "first_time",
+                                            "last_time",
+                                            "settings",
+                                            "legs",
+                                            "streams",
+                                            "keepalives",
+                                            "events",
+                                            "events_dropped",
+                                            "findings",
+                                            "findings_dropped",
+                                            "end",
+                                            NULL};
     assert_members(c, conn_keys);
     assert_string_equal(json_object_get_string_member(c, "token"), "tok-A");
     JsonObject *settings = json_object_get_object_member(c, "settings");
@@ -236,18 +255,40 @@ static void test_report_text_shows_the_timeline_filter_and_findings(void **state
     story_with_a_missed_keepalive(&f->s);
     assert_int_equal(render(f, AS_TEXT), 0);
     assert_non_null(strstr(f->text, "Connection 1: 7f3c2a9e-51b4-4d0c-9b8e-2d6f0a1c4e55"));
-    assert_non_null(strstr(f->text, "2023-11-14 22:13:20.000000     +0.000 s  negotiate -> 200"));
-    assert_non_null(strstr(f->text, "connect webSockets -> 101 after 0.003 s"));
-    assert_non_null(strstr(f->text, "keepalive x6 until +60.000 s, largest gap 10.0 s"));
+    assert_non_null(strstr(f->text, "  began       2023-11-14 22:13:20.000000 UTC\n"));
     assert_non_null(
-        strstr(f->text, "!! warning keepalive_late: no data from server for 25.0 s, over 2/3"));
-    assert_non_null(strstr(f->text, "!! error keepalive_missed: no data from server for 25.0 s"));
-    assert_non_null(strstr(f->text, "transport closed: ws_close by client"));
+        strstr(f->text, "  22:13:20.000000    +0.000  #1            0  negotiate -> 200"));
+    assert_non_null(strstr(f->text, "connect webSockets -> 101 after 0.003 s"));
+    assert_non_null(strstr(f->text, "keepalive x6 until +60.000 s (#15), largest gap 10.0 s"));
+    assert_non_null(strstr(f->text, "!! warning keepalive_late: no data from server for"));
+    assert_non_null(strstr(f->text, "!! error keepalive_missed: no data from server for"));
+    assert_non_null(strstr(f->text, "transport closed by client (ws_close), idle 25.0 s"));
     assert_non_null(strstr(f->text, "reconnect webSockets -> 101"));
     assert_non_null(strstr(f->text, "signalr.token == \"tok-A\"  or  tcp.stream in {0 1 2}"));
     assert_non_null(strstr(f->text, "KeepAliveTimeout 20 s, DisconnectTimeout 30 s"));
-    assert_non_null(strstr(f->text, "findings    keepalive_late 1 keepalive_missed 1"));
+    assert_non_null(strstr(f->text, "findings    keepalive_late 1, keepalive_missed 1"));
     assert_null(strstr(f->text, "\033["));
+}
+
+/* Lines are wrapped for a 100-column terminal; only the filter, pasted whole into Wireshark,
+ * may be longer. */
+static void test_report_text_lines_fit_a_terminal_except_the_filter(void **state)
+{
+    fixture *f = *state;
+    story_with_a_missed_keepalive(&f->s);
+    assert_int_equal(render(f, AS_TEXT), 0);
+    int long_lines = 0, lines = 0;
+    for (char *line = f->text, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1, lines++) {
+        if (nl - line > 100) {
+            assert_true(strncmp(line, "  wireshark   signalr.token == ", 31) == 0);
+            long_lines++;
+        }
+    }
+    assert_true(lines > 20);
+    assert_true(long_lines <= 1);
+    /* a finding's message wraps under the event column */
+    assert_non_null(strstr(f->text, "\n                                                "
+                                    "25.0 s, over 2/3 of KeepAliveTimeout 20 s (13.3 s):"));
 }
 
 static void test_report_text_lists_both_legs_of_a_proxied_connection(void **state)
@@ -446,6 +487,7 @@ int main(void)
         T(test_report_input_without_packets_has_no_times),
         T(test_report_jsonl_writes_one_connection_per_line),
         T(test_report_text_shows_the_timeline_filter_and_findings),
+        T(test_report_text_lines_fit_a_terminal_except_the_filter),
         T(test_report_text_lists_both_legs_of_a_proxied_connection),
         T(test_report_text_colours_findings_only_when_asked),
         T(test_report_write_failure_is_returned_not_printed),

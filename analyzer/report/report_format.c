@@ -42,7 +42,13 @@ void lf_fmt_utc(char *buf, size_t cap, lf_time_ns t)
 
 double lf_epoch_seconds(lf_time_ns t)
 {
-    lf_time_ns us = t >= 0 ? (t + 500) / 1000 : (t - 500) / 1000;
+    /* Rounded to the microsecond; a hostile timestamp near the int64 limits cannot overflow
+     * because the rounding is applied to the remainder, not to t. */
+    lf_time_ns us = t / 1000, rest = t % 1000;
+    if (rest >= 500)
+        us++;
+    else if (rest <= -500)
+        us--;
     return (double)us / 1e6;
 }
 

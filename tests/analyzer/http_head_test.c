@@ -36,6 +36,36 @@ static void test_head_request_line_and_fields_with_trimmed_values(void **state)
     assert_null(http_head_find(&head, "Cookie"));
 }
 
+/* Targets and values are scanned in bulk up to the line's space or CR/LF; a stray control byte
+ * inside still ends them where a byte-by-byte scan would. */
+static void test_head_control_bytes_inside_target_or_value_are_malformed(void **state)
+{
+    (void)state;
+    http_header slots[4];
+    http_head head;
+    assert_int_equal(PARSE("GET /a\tb HTTP/1.1\r\n\r\n", true, &head, slots), HTTP_HEAD_ERROR);
+    assert_int_equal(PARSE("GET /a\x7f HTTP/1.1\r\n\r\n", true, &head, slots), HTTP_HEAD_ERROR);
+    assert_int_equal(PARSE("GET /a HTTP/1.1\r\nX: a\x01" "b\r\n\r\n", true, &head, slots),
+                     HTTP_HEAD_ERROR);
+    assert_int_equal(PARSE("GET /a HTTP/1.1\r\nX: a\rb\r\n\r\n", true, &head, slots),
+                     HTTP_HEAD_ERROR);
+}
+
+static void test_head_value_keeps_inner_tabs_and_del_and_drops_trailing_blanks(void **state)
+{
+    (void)state;
+    static const char text[] = "GET /a%20b HTTP/1.1\r\nX: a\tb\x7f c \t\r\nY:z\n\r\n";
+    http_header slots[4];
+    http_head head;
+    assert_int_equal(PARSE(text, true, &head, slots), strlen(text));
+    assert_int_equal(head.target_len, strlen("/a%20b"));
+    const http_header *x = http_head_find(&head, "x");
+    assert_non_null(x);
+    assert_int_equal(x->value_len, strlen("a\tb\x7f c"));
+    assert_memory_equal(x->value, "a\tb\x7f c", x->value_len);
+    assert_int_equal(http_head_find(&head, "Y")->value_len, 1);
+}
+
 static void test_head_status_line_with_bare_lf_line_endings(void **state)
 {
     (void)state;
@@ -132,6 +162,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_head_request_line_and_fields_with_trimmed_values),
         cmocka_unit_test(test_head_status_line_with_bare_lf_line_endings),
+        cmocka_unit_test(test_head_control_bytes_inside_target_or_value_are_malformed),
+        cmocka_unit_test(test_head_value_keeps_inner_tabs_and_del_and_drops_trailing_blanks),
         cmocka_unit_test(test_head_incomplete_until_blank_line),
         cmocka_unit_test(test_head_leading_empty_lines_are_skipped),
         cmocka_unit_test(test_head_malformed_lines_are_errors),

@@ -20,13 +20,23 @@ static const char *const media_types[] = {
 };
 #define MEDIA_TYPE_COUNT G_N_ELEMENTS(media_types)
 
+/* The fields of other protocols the lifecycle reads: WebSocket's opcode and four of TCP's. */
+#define SIGNALR_MAX_WANTED_FIELDS 8
+
 /* Set once at handoff and only read afterwards. */
 static struct {
     int proto_http;
+    int wanted[SIGNALR_MAX_WANTED_FIELDS];
+    guint wanted_count;
+    int hf_tcp_payload;
+    int hf_tcp_seq;
+    int hf_tcp_nxtseq;
+    int hf_tcp_lost_segment;
     dissector_handle_t post;
     dissector_handle_t http_tcp;
     dissector_handle_t previous[MEDIA_TYPE_COUNT];
-} hooks = {.proto_http = -1};
+} hooks = {.proto_http = -1, .hf_tcp_payload = -1, .hf_tcp_seq = -1, .hf_tcp_nxtseq = -1,
+           .hf_tcp_lost_segment = -1};
 
 typedef struct {
     const char *method;
@@ -165,10 +175,12 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     }
     unsigned status = 0;
     gboolean refused = response_refused(pinfo, &status);
+    signalr_findings answered = {.scope = wmem_file_scope()};
     if (!PINFO_FD_VISITED(pinfo) && is_receive(rec->kind)) {
-        signalr_receive_answered(pinfo, rec, refused);
+        signalr_receive_answered(pinfo, rec, refused, &answered);
     }
     if (!refused && signalr_message_count(pinfo) > 0) {
+        signalr_message_queue_findings(pinfo, rec->conn, &answered);
         return;
     }
     signalr_origin origin = {.conn = rec->conn, .request = rec->kind,
@@ -181,9 +193,43 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     if (msg.first_pass && refused && signalr_prefs.track_lifecycle) {
         signalr_life_rejected(rec->kind, status, &msg.verdict->findings);
     }
+    if (msg.first_pass) {
+        signalr_findings_append(&msg.verdict->findings, &answered);
+    }
     signalr_message_end(pinfo, &msg);
     if (refused || signalr_message_count(pinfo) == 1) {
         signalr_message_set_info(pinfo, label);
+    }
+}
+
+/* "HTTP/1.x 2" or "HTTP/1.x 1": the start of an answer that takes the request. */
+#define STATUS_LINE_START 10
+
+/* First pass: the answer to a receive request starts in this frame although HTTP may hold it
+ * for reassembly (a long poll answered in chunks): TCP's payload shows its status line. */
+static void notice_answer_start(packet_info *pinfo, proto_tree *tree)
+{
+    if (PINFO_FD_VISITED(pinfo) || tree == NULL || hooks.hf_tcp_payload < 0) {
+        return;
+    }
+    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
+    if (tcp == NULL || tcp->opened || tcp->ended || tcp->last_request == NULL ||
+        !is_receive(tcp->last_request->kind) || !signalr_tcp_from_server(tcp, pinfo)) {
+        return;
+    }
+    GPtrArray *found = proto_get_finfo_ptr_array(tree, hooks.hf_tcp_payload);
+    if (found == NULL || found->len == 0) {
+        return;
+    }
+    field_info *fi = g_ptr_array_index(found, 0);
+    if (fi->ds_tvb == NULL || fi->length < STATUS_LINE_START ||
+        tvb_captured_length_remaining(fi->ds_tvb, fi->start) < STATUS_LINE_START ||
+        tvb_strneql(fi->ds_tvb, fi->start, "HTTP/1.", 7) != 0) {
+        return;
+    }
+    guint8 status = tvb_get_guint8(fi->ds_tvb, fi->start + STATUS_LINE_START - 1);
+    if (status == '1' || status == '2') {
+        signalr_receive_started(pinfo, tcp);
     }
 }
 
@@ -200,6 +246,7 @@ static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
     } else if (rr != NULL && rr->res_framenum == pinfo->num) {
         dissect_response(tvb, pinfo, tree, rr);
     }
+    notice_answer_start(pinfo, tree);
     signalr_message_show_frame_findings(tvb, pinfo, tree);
     return 0;
 }
@@ -271,11 +318,73 @@ void signalr_http_register(void)
     register_postdissector(hooks.post);
 }
 
-void signalr_http_want_fields(GArray *wanted)
+/* Looks a field up by name and keeps it among the wanted ones when it exists; returns its id
+ * or -1. */
+static int want_field(const char *name)
 {
-    if (wanted != NULL) {
-        set_postdissector_wanted_hfids(hooks.post, wanted);
+    int id = proto_registrar_get_id_byname(name);
+    if (id >= 0 && hooks.wanted_count < SIGNALR_MAX_WANTED_FIELDS) {
+        hooks.wanted[hooks.wanted_count++] = id;
     }
+    return id;
+}
+
+void signalr_http_want_fields(GArray *extra)
+{
+    for (guint i = 0; extra != NULL && i < extra->len; i++) {
+        if (hooks.wanted_count < SIGNALR_MAX_WANTED_FIELDS) {
+            hooks.wanted[hooks.wanted_count++] = g_array_index(extra, int, i);
+        }
+    }
+    if (extra != NULL) {
+        g_array_free(extra, TRUE);
+    }
+    hooks.hf_tcp_payload = want_field("tcp.payload");
+    hooks.hf_tcp_seq = want_field("tcp.seq");
+    hooks.hf_tcp_nxtseq = want_field("tcp.nxtseq");
+    hooks.hf_tcp_lost_segment = want_field("tcp.analysis.lost_segment");
+    signalr_http_apply_preferences();
+}
+
+void signalr_http_apply_preferences(void)
+{
+    if (hooks.post == NULL) {
+        return;
+    }
+    if (!signalr_prefs.track_lifecycle || hooks.wanted_count == 0) {
+        set_postdissector_wanted_hfids(hooks.post, NULL);
+        return;
+    }
+    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), hooks.wanted_count);
+    g_array_append_vals(wanted, hooks.wanted, hooks.wanted_count);
+    set_postdissector_wanted_hfids(hooks.post, wanted);
+}
+
+/* The first value of an unsigned field in this frame's tree. */
+static gboolean first_uint(proto_tree *tree, int hf, guint32 *out)
+{
+    GPtrArray *found = hf >= 0 && tree != NULL ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    if (found == NULL || found->len == 0) {
+        return FALSE;
+    }
+    *out = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(found, 0))->value);
+    return TRUE;
+}
+
+gboolean signalr_http_tcp_numbers(proto_tree *tree, guint32 *seq, guint32 *next_seq,
+                                  gboolean *lost_before)
+{
+    if (!first_uint(tree, hooks.hf_tcp_seq, seq)) {
+        return FALSE;
+    }
+    if (!first_uint(tree, hooks.hf_tcp_nxtseq, next_seq)) {
+        *next_seq = *seq;
+    }
+    GPtrArray *lost = hooks.hf_tcp_lost_segment >= 0
+                          ? proto_get_finfo_ptr_array(tree, hooks.hf_tcp_lost_segment)
+                          : NULL;
+    *lost_before = lost != NULL && lost->len > 0;
+    return TRUE;
 }
 
 void signalr_http_handoff(void)

@@ -22,8 +22,19 @@ void signalr_http_register(void);
 void signalr_http_handoff(void);
 
 /* From proto_reg_handoff: fields of other protocols the postdissector reads from the tree
- * (Wireshark then keeps them even when no tree is shown). Takes `wanted` (may be NULL). */
-void signalr_http_want_fields(GArray *wanted);
+ * (`extra`, taken and freed; may be NULL) besides TCP's own. Wireshark then builds a tree for
+ * every frame; the lifecycle needs them, so they are wanted only while
+ * `signalr.track_lifecycle` is on. */
+void signalr_http_want_fields(GArray *extra);
+
+/* Preferences changed: asks for the wanted fields, or for none. */
+void signalr_http_apply_preferences(void);
+
+/* TCP's view of this frame, read from the tree: its sequence number, the one after its
+ * payload, and whether TCP saw a previous segment missing from the capture. FALSE when the
+ * frame has no TCP header in the tree. */
+gboolean signalr_http_tcp_numbers(proto_tree *tree, guint32 *seq, guint32 *next_seq,
+                                  gboolean *lost_before);
 
 /* HTTP's TCP handle, for code that hands a connection back to HTTP. */
 dissector_handle_t signalr_http_tcp_handle(void);

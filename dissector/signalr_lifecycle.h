@@ -29,15 +29,26 @@ typedef struct {
     const char *text[SIGNALR_MAX_FINDINGS_PER_FRAME];
 } signalr_findings;
 
+/* Appends src's findings to dst, as many as dst has room for (texts are shared). */
+void signalr_findings_append(signalr_findings *dst, const signalr_findings *src);
+
 /* A cursor prefix is "d-" plus at most 8 hex digits, or "s"; longer ones are cut. */
 #define SIGNALR_MAX_CURSOR_PREFIX 16
+
+/* Hub calls awaiting their result: the JS client numbers them from 0 and rarely has more than
+ * a few in flight; calls beyond this many are not tracked. */
+#define SIGNALR_MAX_PENDING_CALLS 32
+/* Invocation ids are decimal counters; longer ids are compared on this prefix. */
+#define SIGNALR_MAX_CALL_ID 24
 
 /* What a connection has shown so far. Zero-initialised means "nothing seen yet". */
 typedef struct {
     sr_transport first_transport;   /* transport of the first /connect */
     gboolean fallback_reported;
     gboolean transport_lost;        /* the receive transport ended, no new one yet */
-    gboolean lost_by_client;        /* the client ended it (it sent the first FIN) */
+    gboolean lost_by_client;        /* the client ended it and has not reconnected since */
+    nstime_t closed_at;             /* when the transport ended (lost_at may be earlier) */
+    gboolean abort_missing_reported;
     sr_transport lost_transport;
     nstime_t lost_at;
     gboolean aborted;
@@ -54,6 +65,8 @@ typedef struct {
     gboolean reconnecting;          /* /reconnect sent, no receive-transport frame since */
     gboolean resume_pending;        /* a /reconnect or poll for a lost transport, unanswered */
     nstime_t resume_at;             /* when that request was sent */
+    nstime_t receive_request_at;    /* the latest receive request (connect, reconnect, poll) */
+    nstime_t opened_at;             /* when the server took it */
     gboolean late_reported;         /* reconnect_late is reported once per connection */
     gboolean last_reconnect_late;   /* the latest /reconnect was reported late */
     gint64 last_reconnect_delay_ms; /* from the transport loss to the latest /reconnect */
@@ -61,6 +74,12 @@ typedef struct {
     nstime_t negotiated_at;
     gboolean setup_reported;        /* negotiate_not_followed already reported */
     char cursor_prefix[SIGNALR_MAX_CURSOR_PREFIX]; /* last cursor prefix, "" before the first */
+    sr_transport receive_transport; /* transport of the latest receive request */
+    gboolean data_seen;             /* server data since the latest receive request */
+    gboolean drop_established;      /* the client closed a transport up for KeepAliveTimeout */
+    gint64 drop_since_data_ms;      /* ... this long after the last server data */
+    int call_count;
+    char calls[SIGNALR_MAX_PENDING_CALLS][SIGNALR_MAX_CALL_ID]; /* ids awaiting a result */
 } signalr_lifecycle;
 
 /* The negotiate response of this connection was seen at `now`. */
@@ -75,7 +94,7 @@ void signalr_life_request(signalr_lifecycle *life, const sr_timing_settings *set
 /* The server took the latest receive request (101, stream headers, a poll answer): a lost
  * transport is resumed, and the request is judged against the server's expiry window. */
 void signalr_life_transport_opened(signalr_lifecycle *life, const sr_timing_settings *settings,
-                                   signalr_findings *out);
+                                   const nstime_t *now, signalr_findings *out);
 
 /* The latest receive request failed before the server took it (refused, or its TCP
  * connection ended first): a loss in progress goes on. */
@@ -89,7 +108,9 @@ void signalr_life_server_frame(signalr_lifecycle *life, const sr_timing_settings
                                sr_transport transport, const nstime_t *now,
                                signalr_findings *out);
 
-/* The receive transport ended (FIN, or the streamed response finished). A client that ends
+/* The receive transport ended (WebSocket Close, FIN, a finished streamed response or poll
+ * answer). A long poll held past ConnectionTimeout + one heartbeat is overdue, and was lost
+ * when the server answered it (ConnectionTimeout after it took it). A client that ends
  * it stops watching keepalives at once (the silence so far is judged now); when the server's
  * side ends it, the silence goes on until the client's next request or its reconnect delay.
  * A transport that ends after a silence over KeepAliveTimeout was lost when it fell silent. */
@@ -112,6 +133,15 @@ void signalr_life_disconnect_command(signalr_lifecycle *life, const sr_timing_se
                                      sr_request_kind answering, signalr_findings *out);
 void signalr_life_cursor_prefix(signalr_lifecycle *life, const char *prefix,
                                 signalr_findings *out);
+
+/* The client invoked a hub method with invocation id `id` (len bytes), or a result (not a
+ * progress message) for `id` came back. Calls still pending when a WebSocket transport ends or
+ * is replaced are lost with it (results travel on the socket): invocation_unanswered. */
+void signalr_life_call(signalr_lifecycle *life, const char *id, size_t len);
+void signalr_life_result(signalr_lifecycle *life, const char *id, size_t len);
+
+/* The capture lost `bytes` bytes on one of the connection's TCP connections. */
+void signalr_life_capture_gap(guint32 bytes, signalr_findings *out);
 
 /* The connection is first known by its token, without a negotiate. */
 void signalr_life_settings_assumed(const sr_timing_settings *settings, signalr_findings *out);

@@ -8,6 +8,7 @@
 #include <epan/tap.h>
 
 #include "signalr_fields.h"
+#include "signalr_http.h"
 #include "signalr_ws.h"
 
 guint signalr_message_count(packet_info *pinfo)
@@ -53,13 +54,14 @@ static void note_request(packet_info *pinfo, const signalr_origin *o, signalr_ve
 /* Data on a receive transport: the server took its request, whether its answer was
  * recognised or not. Runs before the payload's own rules (a disconnect command that answers
  * a late /reconnect refers to it). */
-static void note_opened(const signalr_origin *o, signalr_verdict *v)
+static void note_opened(packet_info *pinfo, const signalr_origin *o, signalr_verdict *v)
 {
-    if (o->receive == NULL || !signalr_prefs.track_lifecycle) {
+    if (o->receive == NULL || o->receive->opened || !signalr_prefs.track_lifecycle) {
         return;
     }
     o->receive->opened = TRUE;
-    signalr_life_transport_opened(&o->conn->life, &o->conn->settings, &v->findings);
+    signalr_life_transport_opened(&o->conn->life, &o->conn->settings, &pinfo->abs_ts,
+                                  &v->findings);
 }
 
 static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_origin *o)
@@ -72,7 +74,7 @@ static signalr_verdict *first_pass_verdict(packet_info *pinfo, const signalr_ori
     }
     if (o->from_server) {
         note_server_frame(pinfo, o, v);
-        note_opened(o, v);
+        note_opened(pinfo, o, v);
     } else if (o->is_request) {
         note_request(pinfo, o, v);
     }
@@ -204,7 +206,7 @@ static void notice_transport_end(packet_info *pinfo, proto_tree *tree)
         return;
     }
     sr_request_kind kind = tcp->last_request->kind;
-    if (kind != SR_REQUEST_CONNECT && kind != SR_REQUEST_RECONNECT) {
+    if (kind != SR_REQUEST_CONNECT && kind != SR_REQUEST_RECONNECT && kind != SR_REQUEST_POLL) {
         return;
     }
     gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
@@ -226,11 +228,8 @@ static void notice_transport_end(packet_info *pinfo, proto_tree *tree)
     signalr_transport_ended(pinfo, tcp, by_client);
 }
 
-/* First pass: findings of a connection that became evident at this frame outside any message
- * (a transport's end, a deadline, an answer), kept with the frame and shown by
- * signalr_message_show_frame_findings(). */
-static void queue_frame_findings(packet_info *pinfo, signalr_conn *conn,
-                                 const signalr_findings *found)
+void signalr_message_queue_findings(packet_info *pinfo, signalr_conn *conn,
+                                    const signalr_findings *found)
 {
     if (found->count == 0) {
         return;
@@ -246,21 +245,33 @@ static void queue_frame_findings(packet_info *pinfo, signalr_conn *conn,
     wmem_list_append(list, v);
 }
 
-void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client)
+static void end_transport(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client,
+                          signalr_findings *out)
 {
     signalr_conn *conn = tcp->last_request->conn;
-    signalr_findings found = {.scope = wmem_file_scope()};
+    sr_transport transport = tcp->last_request->transport;
     tcp->ended = TRUE;
     if (!tcp->opened) {
         signalr_life_attempt_failed(&conn->life); /* an attempt, not a transport */
         return;
     }
-    signalr_life_transport_end(&conn->life, &conn->settings, tcp->last_request->transport,
-                               by_client, &pinfo->abs_ts, &found);
-    queue_frame_findings(pinfo, conn, &found);
+    if (!signalr_prefs.stream_takeover && (transport == SR_TRANSPORT_SERVER_SENT_EVENTS ||
+                                           transport == SR_TRANSPORT_FOREVER_FRAME)) {
+        /* Without the takeover the stream's events were not timed: no silence to judge. */
+        conn->life.have_receive_frame = FALSE;
+    }
+    signalr_life_transport_end(&conn->life, &conn->settings, transport, by_client,
+                               &pinfo->abs_ts, out);
     if (signalr_life_has_deadline(&conn->life)) {
         signalr_watch_add(conn);
     }
+}
+
+void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client)
+{
+    signalr_findings found = {.scope = wmem_file_scope()};
+    end_transport(pinfo, tcp, by_client, &found);
+    signalr_message_queue_findings(pinfo, tcp->last_request->conn, &found);
 }
 
 /* Walks the connections waiting for a deadline; drops those that resolved. */
@@ -272,7 +283,7 @@ static void expire_connections(packet_info *pinfo)
         signalr_conn *conn = wmem_list_frame_data(it);
         signalr_findings found = {.scope = wmem_file_scope()};
         signalr_life_tick(&conn->life, &conn->settings, &pinfo->abs_ts, &found);
-        queue_frame_findings(pinfo, conn, &found);
+        signalr_message_queue_findings(pinfo, conn, &found);
         if (!signalr_life_has_deadline(&conn->life)) {
             conn->watched = FALSE;
             wmem_list_remove_frame(signalr_watch_list(), it);
@@ -294,33 +305,84 @@ static void show_expired(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     queue_tap(pinfo, &none, v);
 }
 
+/* Bytes the capture lost on a TCP connection of a SignalR connection (TCP's analysis flags
+ * the segment after the hole; the hole is the distance from the sequence number expected). */
+static void notice_capture_gap(packet_info *pinfo, proto_tree *tree)
+{
+    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
+    guint32 seq, next;
+    gboolean lost;
+    if (tcp == NULL || !signalr_http_tcp_numbers(tree, &seq, &next, &lost)) {
+        return;
+    }
+    int from = signalr_tcp_from_server(tcp, pinfo) ? 1 : 0;
+    signalr_conn *conn = tcp->last_request != NULL ? tcp->last_request->conn : NULL;
+    guint32 missing = seq - tcp->next_seq[from]; /* modulo 2^32, like TCP */
+    if (lost && conn != NULL && tcp->have_next_seq[from] && missing > 0 &&
+        missing < G_MAXINT32) {
+        signalr_findings found = {.scope = wmem_file_scope()};
+        signalr_life_capture_gap(missing, &found);
+        signalr_message_queue_findings(pinfo, conn, &found);
+    }
+    if (!tcp->have_next_seq[from] || (gint32)(next - tcp->next_seq[from]) > 0) {
+        tcp->next_seq[from] = next;
+        tcp->have_next_seq[from] = TRUE;
+    }
+}
+
 void signalr_message_tick(packet_info *pinfo, proto_tree *tree)
 {
     if (!PINFO_FD_VISITED(pinfo) && signalr_prefs.track_lifecycle && signalr_state_active()) {
         if (pinfo->ptype == PT_TCP) {
+            notice_capture_gap(pinfo, tree);
             notice_transport_end(pinfo, tree);
         }
         expire_connections(pinfo);
     }
 }
 
-void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused)
+/* The server took the receive request that tcp carries (first time only). */
+static void receive_opened(packet_info *pinfo, signalr_tcp_state *tcp, signalr_findings *out)
+{
+    signalr_conn *conn = tcp->last_request->conn;
+    if (tcp->opened || conn == NULL) {
+        return;
+    }
+    tcp->opened = TRUE;
+    signalr_life_transport_opened(&conn->life, &conn->settings, &pinfo->abs_ts, out);
+}
+
+void signalr_receive_started(packet_info *pinfo, signalr_tcp_state *tcp)
+{
+    if (!signalr_prefs.track_lifecycle || PINFO_FD_VISITED(pinfo)) {
+        return;
+    }
+    signalr_findings found = {.scope = wmem_file_scope()};
+    receive_opened(pinfo, tcp, &found);
+    signalr_message_queue_findings(pinfo, tcp->last_request->conn, &found);
+}
+
+void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused,
+                              signalr_findings *out)
 {
     if (!signalr_prefs.track_lifecycle || rec->conn == NULL) {
+        return;
+    }
+    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
+    if (tcp == NULL || tcp->last_request != rec) {
         return;
     }
     if (refused) {
         signalr_life_attempt_failed(&rec->conn->life);
         return;
     }
-    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
-    if (tcp != NULL && tcp->last_request == rec) {
-        tcp->opened = TRUE;
+    receive_opened(pinfo, tcp, out);
+    /* A poll ends with its answer; streams end later (Close, FIN, final chunk). */
+    if (rec->transport == SR_TRANSPORT_LONG_POLLING && !tcp->ended) {
+        end_transport(pinfo, tcp, FALSE, out);
     }
-    signalr_findings found = {.scope = wmem_file_scope()};
-    signalr_life_transport_opened(&rec->conn->life, &rec->conn->settings, &found);
-    queue_frame_findings(pinfo, rec->conn, &found);
 }
+
 
 void signalr_message_show_frame_findings(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {

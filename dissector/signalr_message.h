@@ -64,9 +64,21 @@ void signalr_message_tick(packet_info *pinfo, proto_tree *tree);
  * frame outside any message (every pass). */
 void signalr_message_show_frame_findings(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 
-/* First pass: the server answered the receive request `rec` at this frame (refused: with an
- * HTTP error status). */
-void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused);
+/* First pass: the answer to the receive request that tcp carries starts in this frame (its
+ * status line is in the TCP payload, before HTTP has the whole answer). */
+void signalr_receive_started(packet_info *pinfo, signalr_tcp_state *tcp);
+
+/* First pass: HTTP dissected the answer to the receive request `rec` at this frame (refused:
+ * with an HTTP error status); a long poll ends with it. Findings are appended to `out`, for
+ * the caller to show with the answer. */
+void signalr_receive_answered(packet_info *pinfo, signalr_request_rec *rec, gboolean refused,
+                              signalr_findings *out);
+
+/* First pass: findings of a connection that became evident at this frame outside any message
+ * (a transport's end, a deadline, an answer, a gap), kept with the frame and shown by
+ * signalr_message_show_frame_findings() on every pass; nothing when `found` is empty. */
+void signalr_message_queue_findings(packet_info *pinfo, signalr_conn *conn,
+                                    const signalr_findings *found);
 
 /* The receive transport of tcp ended at this frame (first pass only). */
 void signalr_transport_ended(packet_info *pinfo, signalr_tcp_state *tcp, gboolean by_client);

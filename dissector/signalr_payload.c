@@ -136,9 +136,29 @@ static void add_tid(proto_tree *tree, tvbuff_t *tvb, const sr_request *req)
     }
 }
 
+/* First pass: a hub call sent with /send (its form's data=) awaits its result. */
+static void note_sent_call(const signalr_message *msg, const sr_string *data)
+{
+    signalr_conn *conn = msg->verdict->conn;
+    if (!msg->first_pass || conn == NULL || data == NULL || !signalr_prefs.track_lifecycle) {
+        return;
+    }
+    sr_hub_invocation inv = {0};
+    sr_error err = {0};
+    if (sr_hub_invocation_parse(data->data, data->len, &inv, &err) == SR_OK &&
+        inv.invocation_id.data != NULL) {
+        signalr_life_call(&conn->life, inv.invocation_id.data, inv.invocation_id.len);
+    }
+    sr_hub_invocation_clear(&inv);
+}
+
 void signalr_show_request(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
                           const sr_request *req, tvbuff_t *form)
 {
+    if (req->kind == SR_REQUEST_SEND) {
+        const sr_string *sent = param(req, SR_PARAM_FORM_DATA);
+        note_sent_call(msg, sent != NULL ? sent : param(req, SR_PARAM_DATA));
+    }
     if (msg->tree == NULL) {
         return;
     }
@@ -419,6 +439,30 @@ static const char *show_keepalive(signalr_message *msg, tvbuff_t *tvb, int offse
     return "keepalive";
 }
 
+/* First pass: a hub call the client sent over the WebSocket, or the result of one. */
+static void note_call(const signalr_message *msg, JsonNode *root, gboolean is_call)
+{
+    signalr_conn *conn = msg->verdict->conn;
+    if (!msg->first_pass || conn == NULL || !signalr_prefs.track_lifecycle) {
+        return;
+    }
+    sr_error err = {0};
+    if (is_call) {
+        sr_hub_invocation inv = {0};
+        if (sr_hub_invocation_from_node(root, &inv, &err) == SR_OK &&
+            inv.invocation_id.data != NULL) {
+            signalr_life_call(&conn->life, inv.invocation_id.data, inv.invocation_id.len);
+        }
+        sr_hub_invocation_clear(&inv);
+        return;
+    }
+    sr_hub_result res = {0};
+    if (sr_hub_result_from_node(root, &res, &err) == SR_OK && res.invocation_id.data != NULL) {
+        signalr_life_result(&conn->life, res.invocation_id.data, res.invocation_id.len);
+    }
+    sr_hub_result_clear(&res);
+}
+
 const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
                               int offset, int len)
 {
@@ -457,9 +501,15 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
         break;
     case SR_PAYLOAD_HUB_RESULT:
         msg->sign_of_life = FALSE; /* the JS client does not count results as activity */
+        note_call(msg, root, FALSE);
         show_hub_value(msg->tree, pinfo, tvb, offset, len, root);
         break;
     case SR_PAYLOAD_HUB_INVOCATION:
+        if (!msg->origin.from_server) {
+            note_call(msg, root, TRUE);
+        }
+        show_hub_value(msg->tree, pinfo, tvb, offset, len, root);
+        break;
     case SR_PAYLOAD_HUB_PROGRESS:
         show_hub_value(msg->tree, pinfo, tvb, offset, len, root);
         break;

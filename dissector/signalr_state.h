@@ -57,6 +57,9 @@ typedef struct {
     guint32 server_port;
     gboolean ended;              /* FIN seen or the streamed response finished */
     gboolean opened;             /* the server took the receive request (first pass) */
+    guint32 next_seq[2];         /* TCP sequence expected next: [0] from the client, [1] from
+                                    the server (first pass; valid once have_next_seq[i]) */
+    gboolean have_next_seq[2];
     int stream_mode;             /* signalr_stream.c: how the streamed response is framed */
 } signalr_tcp_state;
 

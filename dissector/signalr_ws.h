@@ -15,8 +15,8 @@
 /* From proto_reg_handoff. */
 void signalr_ws_handoff(void);
 
-/* The fields the postdissector needs kept in the tree (an array of hf ids, or NULL when the
- * WebSocket dissector is absent); the caller hands it to set_postdissector_wanted_hfids(). */
+/* The WebSocket fields the postdissector needs kept in the tree (a new array of hf ids, or
+ * NULL when the WebSocket dissector is absent), for signalr_http_want_fields(). */
 GArray *signalr_ws_wanted_fields(void);
 
 /* True when the frame's tree holds a WebSocket Close frame (opcode 8). */

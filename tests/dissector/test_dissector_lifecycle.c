@@ -74,7 +74,8 @@ static void transport_end(fixture *f, gboolean by_client, double when)
 /* The server takes the latest receive request (101, stream headers, a poll answer). */
 static void opened(fixture *f)
 {
-    signalr_life_transport_opened(&f->life, &f->settings, &f->found);
+    nstime_t t = f->life.receive_request_at;
+    signalr_life_transport_opened(&f->life, &f->settings, &t, &f->found);
 }
 
 static void tick(fixture *f, double when)
@@ -331,6 +332,86 @@ static void test_cursor_prefix_change_means_another_server(void **state)
     assert_int_equal(count(f, SR_FINDING_SERVER_CHANGED), 1);
 }
 
+static void test_hub_call_pending_when_the_websocket_closes_is_unanswered(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    signalr_life_call(&f->life, "0", 1);
+    signalr_life_call(&f->life, "1", 1);
+    signalr_life_result(&f->life, "0", 1);
+    transport_end(f, FALSE, 5.0);
+    assert_int_equal(count(f, SR_FINDING_INVOCATION_UNANSWERED), 1);
+    assert_string_equal(f->found.text[0],
+                        "1 hub invocation(s) had no result when the webSockets transport dropped");
+}
+
+static void test_answered_hub_calls_leave_nothing_behind(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    signalr_life_call(&f->life, "7", 1);
+    signalr_life_result(&f->life, "7", 1);
+    transport_end(f, FALSE, 5.0);
+    assert_int_equal(count(f, SR_FINDING_INVOCATION_UNANSWERED), 0);
+}
+
+static void test_reconnect_from_a_fed_established_transport_means_starved_timers(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    server_frame(f, 10.1);
+    server_frame(f, 20.1);
+    server_frame(f, 30.1);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 31.0);
+    assert_int_equal(count(f, SR_FINDING_CLIENT_TIMER_STARVATION), 1);
+    assert_int_equal(count(f, SR_FINDING_KEEPALIVE_LATE), 0);
+}
+
+static void test_client_close_of_a_fed_transport_then_reconnect_means_starved_timers(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    server_frame(f, 10.1);
+    server_frame(f, 20.1);
+    server_frame(f, 30.1);
+    transport_end(f, TRUE, 31.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 33.0);
+    assert_int_equal(count(f, SR_FINDING_CLIENT_TIMER_STARVATION), 1);
+}
+
+static void test_young_transport_replaced_is_a_reconnect_burst(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    server_frame(f, 2.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 3.0);
+    assert_int_equal(f->found.count, 0);
+}
+
+static void test_long_poll_held_past_connection_timeout_is_overdue(void **state)
+{
+    fixture *f = *state;
+    request(f, SR_REQUEST_POLL, SR_TRANSPORT_LONG_POLLING, 0.0);
+    opened(f);
+    nstime_t t = at(121.0); /* ConnectionTimeout 110 s + 5 s heartbeat of slack */
+    signalr_life_transport_end(&f->life, &f->settings, SR_TRANSPORT_LONG_POLLING, FALSE, &t,
+                               &f->found);
+    assert_int_equal(count(f, SR_FINDING_POLL_OVERDUE), 1);
+}
+
+static void test_client_close_followed_by_a_reconnect_is_no_missing_abort(void **state)
+{
+    fixture *f = *state;
+    websocket_open(f);
+    transport_end(f, TRUE, 5.0);
+    tick(f, 6.0);
+    request(f, SR_REQUEST_RECONNECT, SR_TRANSPORT_WEBSOCKETS, 7.0);
+    signalr_life_attempt_failed(&f->life); /* refused: the path is down */
+    tick(f, 100.0);
+    assert_int_equal(count(f, SR_FINDING_ABORT_MISSING), 0);
+    assert_int_equal(count(f, SR_FINDING_DISCONNECT_TIMEOUT), 1);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -358,6 +439,13 @@ int main(void)
         T(test_negotiate_followed_by_connect_is_quiet),
         T(test_disconnect_command_answering_a_reconnect_makes_it_late),
         T(test_cursor_prefix_change_means_another_server),
+        T(test_hub_call_pending_when_the_websocket_closes_is_unanswered),
+        T(test_answered_hub_calls_leave_nothing_behind),
+        T(test_reconnect_from_a_fed_established_transport_means_starved_timers),
+        T(test_client_close_of_a_fed_transport_then_reconnect_means_starved_timers),
+        T(test_young_transport_replaced_is_a_reconnect_burst),
+        T(test_long_poll_held_past_connection_timeout_is_overdue),
+        T(test_client_close_followed_by_a_reconnect_is_no_missing_abort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,9 +146,11 @@ static bool source_activate(lf_capture *c, source *s)
     }
     s->dlt = pcap_datalink(s->pcap);
     if (!lf_link_type_supported(s->dlt)) {
+        /* the number always: libpcap has no name for many types (USER0-15, 147-162) */
         const char *name = pcap_datalink_val_to_name(s->dlt);
-        source_fail(c, s, LF_DIAG_LINK_UNSUPPORTED, 0, "unsupported link-layer type %s",
-                    name ? name : "(unnamed)");
+        char detail[64];
+        snprintf(detail, sizeof detail, "%d (%s)", s->dlt, name ? name : "unnamed");
+        source_fail(c, s, LF_DIAG_LINK_UNSUPPORTED, 0, "unsupported link-layer type %s", detail);
         return false;
     }
     s->state = SOURCE_OPEN;
@@ -249,6 +253,16 @@ static void advance_delivered(lf_capture *c)
         heap_pop(c);
 }
 
+/* TCP reassembly carries on over the cut bytes as a gap; saying so here names the cause. */
+static void report_cut(lf_capture *c, const source *s, const lf_tcp_segment *t)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "%" PRIu32 " of %" PRIu32, t->payload_missing,
+             t->payload_len + t->payload_missing);
+    report(c, s, LF_DIAG_WARNING, LF_DIAG_PACKET_CUT, s->frame,
+           "the snapshot length cut %s TCP payload bytes", detail);
+}
+
 static void decode_into(lf_capture *c, source *s, lf_packet *pkt)
 {
     pkt->ref = (lf_frame_ref){.file = s->index, .frame = s->frame, .time = s->time};
@@ -256,6 +270,8 @@ static void decode_into(lf_capture *c, source *s, lf_packet *pkt)
     switch (lf_frame_decode(s->dlt, s->data, s->hdr->caplen, pkt)) {
     case LF_PACKET_TCP:
         c->stats.tcp_segments++;
+        if (pkt->tcp.payload_missing > 0)
+            report_cut(c, s, &pkt->tcp);
         break;
     case LF_PACKET_IP_FRAGMENT:
         c->stats.fragments++;

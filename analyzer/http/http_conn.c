@@ -577,6 +577,10 @@ static size_t feed_body(http_conn *c, tcp_dir dir, const uint8_t *data, size_t l
     } else if (st == HTTP_FRAMING_ERROR) {
         end_body(c, dir, LF_WIRE_INCOMPLETE);
         go_lost(c, dir, "malformed chunked body", false);
+    } else if (st == HTTP_FRAMING_LOST) {
+        /* the gap took the body's end: the message start found is parsed from its line */
+        end_body(c, dir, LF_WIRE_INCOMPLETE);
+        go_lost(c, dir, NULL, true);
     }
     return used;
 }

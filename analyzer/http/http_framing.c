@@ -1,6 +1,8 @@
 /* http_framing.c - incremental body framing decoder (RFC 9112 sections 6, 7.1). */
 #include "http/http_framing.h"
 
+#include <string.h>
+
 void http_framing_start(http_framing *f, http_framing_mode mode, uint64_t length,
                         size_t max_trailer)
 {
@@ -122,11 +124,86 @@ static bool chunk_byte(http_framing *f, uint8_t c)
     }
 }
 
+/* A whole chunk-size line p[0..n), '\n' included: hex digits, then optional whitespace or an
+ * extension, CRLF or a bare LF. Stricter than chunk_size_byte(): after a loss it must tell a
+ * chunk start from body text. */
+static bool parse_size_line(const uint8_t *p, size_t n, uint64_t *size)
+{
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < n && hex_value(p[i]) >= 0; i++) {
+        v = v * 16 + (uint64_t)hex_value(p[i]);
+        if (v > HTTP_MAX_DECLARED_LENGTH)
+            return false;
+    }
+    if (i == 0)
+        return false;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (i < n && p[i] == ';')
+        while (i < n && p[i] >= 0x20 && p[i] < 0x7f)
+            i++;
+    if (i < n && p[i] == '\r')
+        i++;
+    if (i + 1 != n || p[i] != '\n')
+        return false;
+    *size = v;
+    return true;
+}
+
+/* An upper-case token ended by a space or '/' ("GET ", "HTTP/1.1"): the start of a message,
+ * which no chunk-size line or SignalR stream line (SSE fields, scripts) looks like. */
+static bool looks_like_message_start(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    while (k < n && p[k] >= 'A' && p[k] <= 'Z')
+        k++;
+    return k >= 3 && k < n && (p[k] == ' ' || p[k] == '/');
+}
+
+/* After a loss across a chunk boundary: skips line by line (no buffering, so a line is judged
+ * only when it ends in the same input) until a chunk-size line or a message start. */
+static http_framing_status resync(http_framing *f, const uint8_t *in, size_t len, size_t *used)
+{
+    size_t i = 0;
+    while (i < len) {
+        const uint8_t *nl = memchr(in + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - in) + 1 : len;
+        uint64_t size;
+        if (f->resync_at_line_start) {
+            if (looks_like_message_start(in + i, end - i)) {
+                *used = i;
+                return HTTP_FRAMING_LOST;
+            }
+            if (nl && end - i <= HTTP_MAX_CHUNK_LINE && parse_size_line(in + i, end - i, &size)) {
+                f->remaining = size;
+                f->chunk = size > 0 ? CHUNK_DATA : CHUNK_TRAILER_LINE_START;
+                *used = end;
+                return HTTP_FRAMING_MORE;
+            }
+        }
+        f->resync_at_line_start = nl != NULL;
+        i = end;
+    }
+    *used = len;
+    return HTTP_FRAMING_MORE;
+}
+
 static http_framing_status feed_chunked(http_framing *f, const uint8_t *in, size_t len,
                                         size_t *consumed, http_body_piece_fn piece, void *ctx)
 {
     size_t i = 0;
     while (i < len && !f->done) {
+        if (f->chunk == CHUNK_RESYNC) {
+            size_t used;
+            http_framing_status st = resync(f, in + i, len - i, &used);
+            i += used;
+            if (st == HTTP_FRAMING_LOST) {
+                *consumed = i;
+                return st;
+            }
+            continue;
+        }
         if (f->chunk == CHUNK_DATA) {
             i += (size_t)take_data(f, in + i, len - i, piece, ctx);
             if (f->remaining == 0)
@@ -168,6 +245,37 @@ http_framing_status http_framing_feed(http_framing *f, const uint8_t *in, size_t
     return f->done ? HTTP_FRAMING_DONE : HTTP_FRAMING_MORE;
 }
 
+/* Skips lost bytes with the chunk bookkeeping: the rest of the current chunk, then its CRLF.
+ * Beyond that the next chunk-size line is unknown: resynchronise. */
+static bool chunked_skip(http_framing *f, uint64_t missing)
+{
+    if (f->chunk == CHUNK_DATA) {
+        uint64_t n = missing < f->remaining ? missing : f->remaining;
+        f->remaining -= n;
+        missing -= n;
+        if (f->remaining == 0)
+            f->chunk = CHUNK_DATA_CR;
+    }
+    if (f->chunk == CHUNK_DATA_CR && missing > 0) {
+        missing--;
+        f->chunk = CHUNK_DATA_LF;
+    }
+    if (f->chunk == CHUNK_DATA_LF && missing > 0) {
+        missing--;
+        f->chunk = CHUNK_SIZE;
+        f->size_digits = 0;
+        f->remaining = 0;
+        f->line_len = 0;
+    }
+    if (missing == 0)
+        return true;
+    if (f->chunk != CHUNK_SIZE && f->chunk != CHUNK_EXT && f->chunk != CHUNK_RESYNC)
+        return false; /* lost inside the trailers: the message end is gone */
+    f->chunk = CHUNK_RESYNC;
+    f->resync_at_line_start = true; /* a segment after a loss usually starts a write */
+    return true;
+}
+
 bool http_framing_skip(http_framing *f, uint64_t missing)
 {
     switch (f->mode) {
@@ -180,12 +288,7 @@ bool http_framing_skip(http_framing *f, uint64_t missing)
         f->done = f->remaining == 0;
         return true;
     case HTTP_FRAMING_CHUNKED:
-        if (f->chunk != CHUNK_DATA || missing > f->remaining)
-            return false;
-        f->remaining -= missing;
-        if (f->remaining == 0)
-            f->chunk = CHUNK_DATA_CR;
-        return true;
+        return chunked_skip(f, missing);
     case HTTP_FRAMING_NONE:
         return false;
     }

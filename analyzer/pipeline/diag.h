@@ -30,6 +30,9 @@ typedef enum lf_diag_code {
     LF_DIAG_TCP_RETRANSMIT_CONFLICT, /* a retransmission carries different bytes */
     LF_DIAG_TCP_BUFFER_FULL,         /* out-of-order data exceeded its cap: hole given up */
     LF_DIAG_TCP_STREAM_EVICTED,      /* a stream was dropped (idle or too many streams) */
+    LF_DIAG_PACKET_CUT,              /* the snapshot length cut part of a TCP payload */
+    LF_DIAG_STREAM_GAP,              /* bytes of a stream the capture never saw */
+    LF_DIAG_STREAM_ERROR,            /* bytes of a stream that do not parse (HTTP, framing) */
 } lf_diag_code;
 
 typedef struct lf_diag {

@@ -2,19 +2,58 @@
 #include "pipeline/pipeline.h"
 
 #include <glib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "capture/capture.h"
 
-/* The wire sink of the run: the caller's tap first, then the classifier. */
+/* The diagnostics sink of the stages above the capture: they know a frame's file index, not
+ * its path, which this adds before passing the diagnostic on. */
+typedef struct diag_paths {
+    lf_diag_sink out;
+    const lf_capture *cap;
+} diag_paths;
+
+static void diag_add_path(void *ctx, const lf_diag *d)
+{
+    const diag_paths *p = ctx;
+    if (!p->out.emit)
+        return;
+    lf_diag named = *d;
+    if (!named.path && named.at.frame != 0)
+        named.path = lf_capture_path(p->cap, named.at.file);
+    p->out.emit(p->out.ctx, &named);
+}
+
+/* The wire sink of the run: the caller's tap first, then the classifier; capture gaps and
+ * parse errors also become diagnostics. */
 typedef struct wire_fanout {
     lf_wire_sink tap;
     lf_signalr_classifier *classifier;
+    lf_diag_sink diag;
 } wire_fanout;
+
+static const char *dir_name(tcp_dir dir)
+{
+    return dir == TCP_DIR_TO_SERVER ? "client->server" : "server->client";
+}
+
+static void diagnose_wire(const wire_fanout *f, const lf_wire_event *ev)
+{
+    if (ev->kind == LF_WIRE_GAP)
+        lf_diag_report(&f->diag, LF_DIAG_WARNING, LF_DIAG_STREAM_GAP, NULL, &ev->at,
+                       "stream %" PRIu64 " %s: %" PRIu64 " bytes missing from the capture",
+                       ev->stream, dir_name(ev->dir), ev->u.gap.missing);
+    else if (ev->kind == LF_WIRE_ERROR)
+        lf_diag_report(&f->diag, LF_DIAG_WARNING, LF_DIAG_STREAM_ERROR, NULL, &ev->at,
+                       "stream %" PRIu64 " %s: %s", ev->stream, dir_name(ev->dir),
+                       ev->u.error.cause);
+}
 
 static void fanout_emit(void *ctx, const lf_wire_event *ev)
 {
     wire_fanout *f = ctx;
+    diagnose_wire(f, ev);
     if (f->tap.emit)
         f->tap.emit(f->tap.ctx, ev);
     if (f->classifier)
@@ -82,13 +121,15 @@ int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_opti
     lf_capture *cap = lf_capture_open(paths, n, &opts->diag);
     if (cap == NULL)
         return -1;
-    wire_fanout fan = {.tap = opts->wire_tap};
+    diag_paths named = {.out = opts->diag, .cap = cap};
+    lf_diag_sink diag = {.ctx = &named, .emit = diag_add_path};
+    wire_fanout fan = {.tap = opts->wire_tap, .diag = diag};
     if (opts->signalr.emit)
         fan.classifier = lf_signalr_classifier_new(opts->signalr);
     wire_consumer wc;
     wire_consumer_init(&wc, &opts->wire, (lf_wire_sink){.ctx = &fan, .emit = fanout_emit});
     tcp_consumer consumer = wire_consumer_tcp(&wc);
-    tcp_reassembler *tcp = tcp_reassembler_new(&opts->tcp, &consumer, &opts->diag);
+    tcp_reassembler *tcp = tcp_reassembler_new(&opts->tcp, &consumer, &diag);
 
     read_all(cap, tcp, opts, out);
 

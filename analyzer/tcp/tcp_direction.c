@@ -93,15 +93,18 @@ static void declare_gap(tcp_direction *d, const tcp_direction_out *out, uint32_t
         out->consumer->gap(out->stream, out->dir, missing, at);
 }
 
-/* An old segment (before next_seq) is a retransmission: compare it with remembered ones. */
+/* An old segment (before next_seq) is a retransmission: compare it with remembered ones.
+ * Containment is decided on the offset from seq, not with serial comparisons: a remembered
+ * segment 2^31 bytes away would wrap those and seem to lie inside this one. */
 static void check_history(const tcp_direction_out *out, uint32_t seq, const uint8_t *bytes,
                           uint32_t len, const lf_frame_ref *at)
 {
     for (int i = 0; i < TCP_DIRECTION_HISTORY; i++) {
         const tcp_segment_print *p = &out->history->print[i];
-        if (p->len == 0 || tcp_seq_lt(p->seq, seq) || tcp_seq_gt(p->seq + p->len, seq + len))
+        uint32_t off = p->seq - seq;
+        if (p->len == 0 || off > len || p->len > len - off)
             continue;
-        if (fingerprint(bytes + (p->seq - seq), p->len) != p->hash) {
+        if (fingerprint(bytes + off, p->len) != p->hash) {
             report_conflict(out, p->seq, p->len, at);
             return;
         }

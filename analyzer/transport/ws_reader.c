@@ -321,8 +321,30 @@ static size_t payload_bytes(ws_reader *r, const uint8_t *data, size_t len, const
     return n;
 }
 
+/* A header this direction may send, opening a message or a control frame (a continuation
+ * cannot follow a loss: its message start is gone). Clients mask, servers do not. */
+static bool plausible_header(const ws_reader *r, const uint8_t *p, size_t n)
+{
+    if (n < 2 || (p[0] & 0x30))
+        return false;
+    uint8_t opcode = p[0] & 0x0f;
+    bool control = opcode >= 0x8;
+    if (opcode == LF_WS_CONTINUATION || (opcode > 0x2 && opcode < 0x8) || opcode > 0xA)
+        return false;
+    if ((p[0] & 0x40) && (!r->deflate || control))
+        return false;
+    if (((p[1] & 0x80) != 0) != (r->tag.dir == TCP_DIR_TO_SERVER))
+        return false;
+    return !control || ((p[0] & 0x80) && (p[1] & 0x7f) <= WS_MAX_CONTROL);
+}
+
 void ws_reader_feed(ws_reader *r, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
+    if (r->resync) {
+        if (!plausible_header(r, data, len))
+            return;
+        r->resync = false;
+    }
     while (len > 0 && !r->lost) {
         size_t used =
             r->in_payload ? payload_bytes(r, data, len, at) : header_bytes(r, data, len, at);
@@ -331,19 +353,15 @@ void ws_reader_feed(ws_reader *r, const uint8_t *data, size_t len, const lf_fram
     }
 }
 
-void ws_reader_gap(ws_reader *r, uint64_t missing, const lf_frame_ref *at)
+/* Skips lost payload bytes of the current frame; returns those it could not account for. */
+static uint64_t skip_payload(ws_reader *r, uint64_t missing, const lf_frame_ref *at)
 {
-    if (r->lost)
-        return;
-    if (!r->in_payload || missing > r->remaining) {
-        fail(r, "WebSocket framing lost in a capture gap", at);
-        return;
-    }
-    r->remaining -= missing;
-    r->offset += missing;
+    uint64_t n = missing < r->remaining ? missing : r->remaining;
+    r->remaining -= n;
+    r->offset += n;
     if (r->opcode < 0x8) {
         r->msg_flags |= LF_WIRE_INCOMPLETE;
-        r->wire_len += missing;
+        r->wire_len += n;
         if (r->msg_compressed) {
             r->msg_flags |= LF_WIRE_UNDECODED;
             r->z_broken = !r->reset_per_message;
@@ -353,4 +371,32 @@ void ws_reader_gap(ws_reader *r, uint64_t missing, const lf_frame_ref *at)
     }
     if (r->remaining == 0)
         finish_frame(r, at);
+    return missing - n;
+}
+
+/* Whole frames were lost: the message in progress cannot be completed, and with context
+ * takeover the lost frames may have fed the inflater; without it, the next message starts a
+ * fresh window. */
+static void start_resync(ws_reader *r)
+{
+    r->resync = true;
+    r->in_payload = false;
+    r->hdr_len = 0;
+    r->hdr_need = 2;
+    r->in_message = false;
+    capped_buf_clear(&r->msg);
+    if (r->deflate && !r->reset_per_message)
+        r->z_broken = true;
+    else if (r->z_ready)
+        inflateReset(&r->z);
+}
+
+void ws_reader_gap(ws_reader *r, uint64_t missing, const lf_frame_ref *at)
+{
+    if (r->lost)
+        return;
+    if (r->in_payload && !r->resync)
+        missing = skip_payload(r, missing, at);
+    if (missing > 0)
+        start_resync(r);
 }

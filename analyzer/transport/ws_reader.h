@@ -6,6 +6,9 @@
  * that completed them; ping/pong become LF_WIRE_WS_CONTROL and close frames LF_WIRE_WS_CLOSE.
  * Payloads are buffered up to a cap (larger messages are truncated, their frames still tracked).
  * A framing violation produces one LF_WIRE_ERROR and the direction is ignored from then on.
+ * Capture loss inside a payload is skipped with the frame length; loss reaching past a frame
+ * drops the message in progress and the reader waits for a segment that starts with a frame
+ * header this direction could send.
  * The reader owns its buffers and zlib stream: ws_reader_free().
  */
 #ifndef LIFELINE_WS_READER_H
@@ -33,6 +36,7 @@ typedef struct ws_reader {
     bool deflate;           /* permessage-deflate active */
     bool reset_per_message; /* no context takeover for this direction */
     bool lost;
+    bool resync; /* framing lost in a capture gap: waiting for a segment starting a frame */
     /* frame header being read */
     uint8_t hdr[14];
     size_t hdr_len, hdr_need;

@@ -29,6 +29,7 @@ typedef struct read_test {
     char log[8192];
     size_t len;
     lf_diag_sink sink;
+    char last_message[LF_DIAG_MESSAGE_MAX];
     uint8_t frames[8][128]; /* frame bytes, kept alive for the records that point at them */
     ctf_record records[8];
 } read_test;
@@ -50,13 +51,15 @@ static const char *code_name(lf_diag_code code)
     static const char *const names[] = {
         "FILE_UNREADABLE", "FILE_NOT_CAPTURE",        "FILE_TRUNCATED",  "LINK_UNSUPPORTED",
         "PACKET_MALFORMED", "IP_FRAGMENT", "TCP_RETRANSMIT_CONFLICT", "TCP_BUFFER_FULL",
-        "TCP_STREAM_EVICTED"};
+        "TCP_STREAM_EVICTED", "PACKET_CUT", "STREAM_GAP", "STREAM_ERROR"};
     return names[code];
 }
 
 static void on_diag(void *ctx, const lf_diag *d)
 {
     static const char *const severities[] = {"NOTE", "WARNING", "ERROR"};
+    read_test *t = ctx;
+    snprintf(t->last_message, sizeof t->last_message, "%s", d->message);
     char path[512];
     snprintf(path, sizeof path, "%s", d->path ? d->path : "-");
     logf_(ctx, "diag %s %s %s#%llu\n", severities[d->severity], code_name(d->code),
@@ -230,6 +233,32 @@ static void test_capture_reports_unsupported_link_type_and_skips_the_file(void *
     free(usb), free(eth);
 }
 
+static void test_capture_names_the_number_of_a_link_type_libpcap_has_no_name_for(void **state)
+{
+    read_test *t = *state;
+    char *path = file_of(t, "user0.pcap");
+    ctf_write_pcap(path, 147, true, two_records(t), 1);
+    read_one(t, path);
+    assert_string_equal(t->log, "diag ERROR LINK_UNSUPPORTED user0.pcap#0\n");
+    assert_string_equal(t->last_message, "unsupported link-layer type 147 (unnamed)");
+    free(path);
+}
+
+static void test_capture_reports_tcp_payload_cut_by_the_snapshot_length(void **state)
+{
+    read_test *t = *state;
+    char *path = file_of(t, "snaplen.pcap");
+    two_records(t);
+    t->records[1].caplen -= 2; /* "two" captured as "t" */
+    ctf_write_pcap(path, DLT_EN10MB, true, t->records, 2);
+    read_one(t, path);
+    assert_string_equal(t->log, "0#1 1.000000123 seq=1 \"one\"\n"
+                                "diag WARNING PACKET_CUT snaplen.pcap#2\n"
+                                "0#2 2.500000000 seq=4 \"t\"\n");
+    assert_string_equal(t->last_message, "the snapshot length cut 2 of 3 TCP payload bytes");
+    free(path);
+}
+
 static void test_capture_reports_a_file_that_is_not_a_capture(void **state)
 {
     read_test *t = *state;
@@ -370,6 +399,8 @@ int main(void)
         T(test_capture_recognises_gzip_by_its_magic_whatever_the_name),
         T(test_capture_reports_truncated_last_record_after_the_frames_before_it),
         T(test_capture_reports_unsupported_link_type_and_skips_the_file),
+        T(test_capture_names_the_number_of_a_link_type_libpcap_has_no_name_for),
+        T(test_capture_reports_tcp_payload_cut_by_the_snapshot_length),
         T(test_capture_reports_a_file_that_is_not_a_capture),
         T(test_capture_reports_a_missing_file_and_still_reads_the_others),
         T(test_capture_merges_files_by_timestamp_with_ties_to_the_first_file),

@@ -501,6 +501,62 @@ static void test_gap_across_message_boundary_loses_sync_until_next_response(void
                          "body s>c #1 len=2: ok\n");
 }
 
+static void test_gap_past_chunk_end_is_skipped_with_its_crlf(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabc"),
+        GAP(TCP_DIR_TO_CLIENT, 5), /* "def\r\n": the rest of the chunk and its CRLF */
+        S2C("2\r\ngh\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    };
+    REPLAY_EXPECT(steps, "request #0 GET /a\n"
+                         "request #1 GET /b\n"
+                         "response #0 200\n"
+                         "gap s>c 5\n"
+                         "body s>c #0 len=5 incomplete: abcgh\n"
+                         "response #1 200\n"
+                         "body s>c #1 len=2: ok\n");
+}
+
+/* Resynchronisation judges whole lines of one segment: each step is one segment here. */
+static void test_gap_over_chunk_size_line_resyncs_on_next_chunk_size_line(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /a HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"),
+        GAP(TCP_DIR_TO_CLIENT, 5), /* "4\r\nde" */
+        S2C("fg\r\n2\r\nhi\r\n0\r\n\r\n"),
+    };
+    char *got = replay_whole(steps, sizeof steps / sizeof steps[0], NULL);
+    assert_string_equal(got, "request #0 GET /a\n"
+                             "response #0 200\n"
+                             "gap s>c 5\n"
+                             "body s>c #0 len=5 incomplete: abchi\n");
+    free(got);
+}
+
+static void test_gap_over_chunked_body_end_resyncs_on_next_response(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n"),
+        GAP(TCP_DIR_TO_CLIENT, 12), /* "5\r\nlosing\r\n0" */
+        S2C("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    };
+    char *got = replay_whole(steps, sizeof steps / sizeof steps[0], NULL);
+    assert_string_equal(got, "request #0 GET /a\n"
+                             "request #1 GET /b\n"
+                             "response #0 200\n"
+                             "gap s>c 12\n"
+                             "body s>c #0 len=3 incomplete: abc\n"
+                             "response #1 200\n"
+                             "body s>c #1 len=2: ok\n");
+    free(got);
+}
+
 static void test_body_event_carries_frame_that_completed_it(void **state)
 {
     (void)state;
@@ -796,6 +852,9 @@ int main(void)
         cmocka_unit_test(test_response_before_capture_saw_its_request),
         cmocka_unit_test(test_capture_starting_inside_a_body_resyncs_at_next_message),
         cmocka_unit_test(test_gap_between_messages_resyncs_at_next_message),
+        cmocka_unit_test(test_gap_past_chunk_end_is_skipped_with_its_crlf),
+        cmocka_unit_test(test_gap_over_chunk_size_line_resyncs_on_next_chunk_size_line),
+        cmocka_unit_test(test_gap_over_chunked_body_end_resyncs_on_next_response),
         cmocka_unit_test(test_chunked_request_body_and_chunked_over_content_length),
         cmocka_unit_test(test_request_with_unframeable_transfer_coding_is_an_error),
         cmocka_unit_test(test_status_line_without_reason_phrase),

@@ -176,6 +176,23 @@ static void test_tcp_retransmission_with_changed_bytes_is_reported(void **state)
                                "close 0 CAPTURE_ENDED @5\n");
 }
 
+/* Acknowledgements move next_seq 2^31 bytes past a remembered segment: a retransmission just
+ * behind next_seq must not be taken to contain that segment (the serial comparisons wrap). */
+static void test_tcp_retransmission_half_the_sequence_space_past_a_remembered_segment(void **state)
+{
+    conn_test *t = *state;
+    handshake(t);
+    send_seg(t, CLIENT, C_ISN + 1, S_ISN + 1, LF_TCP_ACK, "hello");
+    uint32_t next = C_ISN + 6;
+    send_seg(t, SERVER, S_ISN + 1, next + (UINT32_C(1) << 30), LF_TCP_ACK, NULL);
+    send_seg(t, SERVER, S_ISN + 1, next + (UINT32_C(1) << 31), LF_TCP_ACK, NULL);
+    send_seg(t, CLIENT, next + (UINT32_C(1) << 31) - 100, S_ISN + 1, LF_TCP_ACK, "0123456789");
+    expect_log_after_finish(t, OPEN0 "data 0 to_server \"hello\" @4\n"
+                               "gap 0 to_server 1073741824 @5\n"
+                               "gap 0 to_server 1073741824 @6\n"
+                               "close 0 CAPTURE_ENDED @7\n");
+}
+
 static void test_tcp_changed_copy_of_a_buffered_segment_is_reported_and_first_kept(void **state)
 {
     conn_test *t = *state;
@@ -545,6 +562,7 @@ int main(void)
         T(test_tcp_identical_retransmission_is_dropped),
         T(test_tcp_duplicate_of_a_buffered_segment_is_delivered_once),
         T(test_tcp_retransmission_with_changed_bytes_is_reported),
+        T(test_tcp_retransmission_half_the_sequence_space_past_a_remembered_segment),
         T(test_tcp_changed_copy_of_a_buffered_segment_is_reported_and_first_kept),
         T(test_tcp_in_order_segment_overlapping_a_buffered_one_keeps_the_buffered_bytes),
         T(test_tcp_sequence_numbers_wrap_around_2_pow_32),

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -350,6 +351,78 @@ static void test_ws_gap_inside_payload_marks_message_incomplete(void **state)
                               "ws s>c #0 text frames=1 len=2: {}\n");
 }
 
+/* Resynchronisation looks at the start of the segments after a loss: one step, one segment. */
+static void test_ws_gap_over_whole_frame_resyncs_on_next_frame(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S(WS_REQUEST),
+        S2C(WS_101 "\r\n\x81\x02{}"),
+        GAP(TCP_DIR_TO_CLIENT, 13), /* 81 0b {"M":[1,2]} */
+        S2C("\x81\x02{}"),
+    };
+    char *got = replay_whole(steps, sizeof steps / sizeof steps[0], NULL);
+    assert_string_equal(got, WS_LOG_HEAD "ws s>c #0 text frames=1 len=2: {}\n"
+                                         "gap s>c 13\n"
+                                         "ws s>c #0 text frames=1 len=2: {}\n");
+    free(got);
+}
+
+static void test_ws_gap_past_frame_end_skips_segments_not_starting_a_frame(void **state)
+{
+    (void)state;
+    uint8_t s2c[64];
+    size_t sn = text(s2c, 0, NULL, "{\"M\":[\"abcdefgh\"]}");
+    sn = text(s2c, sn, NULL, "{\"M\":[\"ijklmnop\"]}");
+    static const uint8_t masked_by_a_server[] = {0x81, 0x82, 1, 2, 3, 4, 'z' ^ 1, 'z' ^ 2};
+    replay_step steps[] = {
+        C2S(WS_REQUEST),
+        S2C(WS_101 "\r\n"),
+        S2C_BIN(s2c, 8),
+        /* the first frame's last 12 bytes and the second one's header and first 6 */
+        GAP(TCP_DIR_TO_CLIENT, 20),
+        S2C_BIN(s2c + 28, sn - 28),
+        S2C_BIN(masked_by_a_server, sizeof masked_by_a_server),
+        S2C("\x81\x02{}"),
+    };
+    char *got = replay_whole(steps, sizeof steps / sizeof steps[0], NULL);
+    assert_string_equal(got, WS_LOG_HEAD "gap s>c 20\n"
+                                         "ws s>c #0 text frames=1 incomplete len=6: {\"M\":[\n"
+                                         "ws s>c #0 text frames=1 len=2: {}\n");
+    free(got);
+}
+
+/* The second fragment of a compressed message is lost whole: without context takeover the
+ * next message starts a fresh window, so it still decodes. */
+static void test_ws_lost_fragment_of_compressed_message_leaves_next_message_decodable(void **state)
+{
+    (void)state;
+    uint8_t za[256], zb[256], c2s[512];
+    deflater d;
+    deflater_init(&d);
+    size_t an = deflate_message(&d, MSG_A, za, sizeof za);
+    deflateEnd(&d.z);
+    deflater_init(&d);
+    size_t bn = deflate_message(&d, MSG_B, zb, sizeof zb);
+    deflateEnd(&d.z);
+    size_t first = frame(c2s, 0, false, true, 0x1, MASK, za, an / 2);
+    size_t second = frame(c2s, first, true, false, 0x0, MASK, za + an / 2, an - an / 2);
+    size_t end = frame(c2s, second, true, true, 0x1, MASK, zb, bn);
+    replay_step steps[] = {
+        C2S(WS_REQUEST),
+        S2C(WS_101 "Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover;"
+                   " server_no_context_takeover\r\n\r\n"),
+        C2S_BIN(c2s, first), GAP(TCP_DIR_TO_SERVER, second - first),
+        C2S_BIN(c2s + second, end - second)};
+    char *got = replay_whole(steps, sizeof steps / sizeof steps[0], NULL);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             WS_LOG_HEAD "gap c>s %zu\nws c>s #0 text masked deflate frames=1 len=63: " MSG_B "\n",
+             second - first);
+    assert_string_equal(got, expected);
+    free(got);
+}
+
 static void test_ws_random_bytes_give_at_most_one_error_per_direction(void **state)
 {
     (void)state;
@@ -396,6 +469,9 @@ int main(void)
         cmocka_unit_test(test_ws_message_over_cap_is_truncated_and_frames_still_tracked),
         cmocka_unit_test(test_ws_reserved_opcode_gives_one_error),
         cmocka_unit_test(test_ws_gap_inside_payload_marks_message_incomplete),
+        cmocka_unit_test(test_ws_gap_over_whole_frame_resyncs_on_next_frame),
+        cmocka_unit_test(test_ws_gap_past_frame_end_skips_segments_not_starting_a_frame),
+        cmocka_unit_test(test_ws_lost_fragment_of_compressed_message_leaves_next_message_decodable),
         cmocka_unit_test(test_ws_random_bytes_give_at_most_one_error_per_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,13 +50,13 @@ struct lf_capture {
 
 static lf_time_ns timestamp_ns(const struct pcap_pkthdr *hdr)
 {
-    /* Opened with nanosecond precision, so tv_usec holds nanoseconds. Hostile seconds values
-     * saturate rather than overflow. */
+    /* Opened with nanosecond precision, so tv_usec holds nanoseconds. Hostile values are
+     * clamped into [0, LF_TIME_MAX] (see frame_ref.h). */
     int64_t sec = (int64_t)hdr->ts.tv_sec;
-    if (sec > INT64_MAX / NS_PER_SEC - 1)
-        return INT64_MAX;
-    if (sec < INT64_MIN / NS_PER_SEC + 1)
-        return INT64_MIN;
+    if (sec < 0)
+        return 0;
+    if (sec >= LF_TIME_MAX / NS_PER_SEC)
+        return LF_TIME_MAX;
     return sec * NS_PER_SEC + (int64_t)hdr->ts.tv_usec;
 }
 

@@ -11,6 +11,11 @@
 /* Capture time as nanoseconds since the Unix epoch (pcap and pcapng, micro or nano precision). */
 typedef int64_t lf_time_ns;
 
+/* Capture times are kept within [0, LF_TIME_MAX] (the year 2116): a hostile timestamp is
+ * clamped there, which leaves every sum of a time and a timeout, and every difference of two
+ * times, representable in int64. */
+#define LF_TIME_MAX ((lf_time_ns)1 << 62)
+
 typedef struct lf_frame_ref {
     uint32_t file;   /* index of the input file, in command-line order (0-based) */
     uint64_t frame;  /* 1-based frame number inside that file, as Wireshark numbers it */

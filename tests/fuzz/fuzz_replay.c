@@ -10,8 +10,8 @@
  * --capture-dir is taken as a capture. Mutation K is derived
  * from (S, K) alone: a run prints each block of mutations before running it, `--first K
  * --mutations 1000 --verbose` names the one that fails, and `--only K --save FILE` writes it.
- * `--skip` leaves out mutations that hit a defect already known (their inputs are kept in
- * known-crashes/), so that the run keeps guarding everything else.
+ * `--skip` leaves out mutations that hit a defect already known, so that the run keeps
+ * guarding everything else.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -491,9 +491,9 @@ def case_tcp_diagnostics_name_file(ctx):
 
 
 def case_fuzzer_crash_captures_analysed(ctx):
-    """Every capture the fuzzers found crashing the analysis (tests/fuzz/known-crashes/pcap)
+    """Every capture the fuzzers found crashing the analysis (tests/fuzz/regressions/pcap)
     is read without a crash or a sanitizer report."""
-    folder = os.path.join(ctx.source, "tests", "fuzz", "known-crashes", "pcap")
+    folder = os.path.join(ctx.source, "tests", "fuzz", "regressions", "pcap")
     for name in sorted(os.listdir(folder)):
         ctx.run(os.path.join(folder, name))
 

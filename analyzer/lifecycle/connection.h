@@ -9,7 +9,11 @@
  *
  * Memory per connection is bounded: at most LF_MAX_EVENTS timeline entries (runs of keepalives
  * are one entry), LF_MAX_FINDINGS findings, LF_MAX_STREAMS stream ids, LF_MAX_LEGS legs;
- * whatever does not fit is counted in the *_dropped fields.
+ * whatever does not fit is counted in the *_dropped fields. Past its first LF_DETAILED_EVENTS
+ * entries, a connection's routine traffic (sends, messages, keepalives, hub invocations and
+ * results, healthy long-poll cycles) is summarised: one run entry per type between two
+ * lifecycle-relevant entries or findings, so a long healthy connection holds a few dozen
+ * entries, not thousands (record.h).
  */
 #ifndef LIFELINE_LIFECYCLE_CONNECTION_H
 #define LIFELINE_LIFECYCLE_CONNECTION_H
@@ -27,6 +31,14 @@
 /* Findings repeat at most once per transport loss or keepalive gap; this leaves room for a
  * pathological day-long capture without letting one connection take unbounded memory. */
 #define LF_MAX_FINDINGS 512
+/* Entries recorded one by one before routine traffic is summarised in runs: enough for the
+ * whole story of a short capture (the lab's scenarios stay detailed), small enough that
+ * thousands of hour-long connections fit in a few megabytes. */
+#define LF_DETAILED_EVENTS 48
+/* Entry types routine traffic can have, each with one open run at a time: send, message,
+ * keepalive, invocation, result, and a healthy long poll's poll, transport_opened and
+ * transport_closed. */
+#define LF_RUN_KINDS 8
 /* Stream ids kept for the Wireshark filter; a connection rarely uses more than a few dozen. */
 #define LF_MAX_STREAMS 64
 /* Client->proxy and proxy->server, plus a client address change or two. */
@@ -69,15 +81,16 @@ typedef struct lf_timeline_event {
      * connection, so padding costs. */
     lf_frame_ref at;
     lf_frame_ref response_at; /* requests: their response, once its head was seen */
-    lf_frame_ref last;        /* keepalive runs: the last beat of the run */
+    lf_frame_ref last;        /* runs: the last event of the run (else at) */
     uint64_t stream;
-    double max_gap;  /* keepalive runs: largest silence between beats (seconds) */
+    double max_gap;  /* runs: largest silence between two consecutive events (seconds) */
     double idle;     /* transport closed: seconds since the server's last data on it */
     char *detail;    /* owned, NUL-terminated, or NULL: hub.method, cursor, error text */
     lf_tl_type type;
     sr_transport transport;
     int status;      /* requests: the response status, 0 until a response head was seen */
-    uint32_t count;  /* keepalive runs: beats in the run; messages: elements in M */
+    uint32_t count;    /* events the entry stands for: 1, or more for a run */
+    uint32_t elements; /* messages and init: elements in M (for a run: in all its messages) */
     /* Transport closed: how, by whom, WebSocket close code. */
     lf_sr_close_how how;
     lf_sr_party by;
@@ -154,6 +167,8 @@ typedef struct lf_connection {
     size_t event_count;
     size_t event_capacity; /* allocated entries */
     uint64_t events_dropped;
+    size_t open_runs[LF_RUN_KINDS]; /* per routine type: 1 + index of the run being extended,
+                                       0 for none */
     lf_finding *findings;
     size_t finding_count;
     size_t finding_capacity;

@@ -20,6 +20,38 @@
 /* Command-line settings above a day are typing mistakes, not SignalR configurations. */
 #define LF_MAX_SETTING_S 86400.0
 
+/* A hash key over token bytes: a lookup builds one on the stack around the event's bytes. */
+typedef struct token_key {
+    const char *ptr;
+    size_t len;
+} token_key;
+
+/* Eight bytes a step (tokens are a few hundred bytes and every event is looked up), each mixed
+ * in with a multiply and a shift, the tail byte by byte. */
+static guint token_hash(gconstpointer p)
+{
+    const token_key *k = p;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ k->len;
+    size_t i = 0;
+    for (; i + 8 <= k->len; i += 8) {
+        uint64_t word;
+        memcpy(&word, k->ptr + i, sizeof word);
+        h = (h ^ word) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    for (; i < k->len; i++) {
+        h = (h ^ (unsigned char)k->ptr[i]) * 0x100000001b3u;
+    }
+    h ^= h >> 29;
+    return (guint)h;
+}
+
+static gboolean token_equal(gconstpointer a, gconstpointer b)
+{
+    const token_key *x = a, *y = b;
+    return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
+}
+
 typedef struct pending_negotiate {
     bool used;
     uint64_t stream;
@@ -31,7 +63,9 @@ struct lf_lifecycle {
     sr_timing_settings assumed;
     size_t max_connections;
     GPtrArray *trackers;  /* lf_tracker *, in order of first appearance */
-    GHashTable *by_token; /* GBytes * (owned) -> lf_tracker * (owned by trackers) */
+    GHashTable *by_token; /* token_key * (owned; its bytes are the tracker's token) ->
+                             lf_tracker * (owned by trackers) */
+    lf_tracker *last_match; /* the tracker of the previous event, or NULL */
     pending_negotiate negotiates[LF_PENDING_NEGOTIATES];
     size_t negotiate_next;
     uint64_t untracked;
@@ -74,7 +108,7 @@ lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts)
     }
     e->trackers = g_ptr_array_new_with_free_func(tracker_free);
     e->by_token =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        g_hash_table_new_full(token_hash, token_equal, g_free, NULL);
     return e;
 }
 
@@ -138,12 +172,24 @@ static bool take_negotiate(lf_lifecycle *e, uint64_t stream, lf_frame_ref *out, 
     return false;
 }
 
+/* Consecutive events mostly belong to the same connection (a message and its keepalives, a
+ * request and its response): comparing with the last match spares the hash lookup. */
+static lf_tracker *find(lf_lifecycle *e, const lf_signalr_event *ev)
+{
+    lf_tracker *last = e->last_match;
+    if (last != NULL && last->rec.token_len == ev->token.len &&
+        memcmp(last->rec.token, ev->token.ptr, ev->token.len) == 0) {
+        return last;
+    }
+    token_key probe = {.ptr = ev->token.ptr, .len = ev->token.len};
+    return g_hash_table_lookup(e->by_token, &probe);
+}
+
 static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
 {
-    GBytes *probe = g_bytes_new_static(ev->token.ptr, ev->token.len);
-    lf_tracker *t = g_hash_table_lookup(e->by_token, probe);
-    g_bytes_unref(probe);
+    lf_tracker *t = find(e, ev);
     if (t != NULL) {
+        e->last_match = t;
         return t;
     }
     if (e->trackers->len >= e->max_connections) {
@@ -152,7 +198,10 @@ static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
     }
     t = lf_tracker_new(ev, &e->assumed);
     g_ptr_array_add(e->trackers, t);
-    g_hash_table_insert(e->by_token, g_bytes_new(ev->token.ptr, ev->token.len), t);
+    token_key *key = g_new(token_key, 1);
+    key->ptr = t->rec.token;
+    key->len = t->rec.token_len;
+    g_hash_table_insert(e->by_token, key, t);
     return t;
 }
 
@@ -161,9 +210,11 @@ static void retire(lf_lifecycle *e, lf_tracker *t, lf_time_ns now)
 {
     lf_tracker_finish(t, now);
     e->on_retire(e->retire_ctx, &t->rec);
-    GBytes *key = g_bytes_new_static(t->rec.token, t->rec.token_len);
-    g_hash_table_remove(e->by_token, key);
-    g_bytes_unref(key);
+    token_key key = {.ptr = t->rec.token, .len = t->rec.token_len};
+    g_hash_table_remove(e->by_token, &key);
+    if (e->last_match == t) {
+        e->last_match = NULL;
+    }
     lf_tracker_free(t);
 }
 

@@ -43,23 +43,189 @@ static bool grow(void **items, size_t count, size_t *cap, size_t item_size, size
     return true;
 }
 
-lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
-                                       const lf_signalr_event *ev)
+/* The run slot of an entry type that routine traffic can have, or -1. */
+static int run_kind(lf_tl_type type)
+{
+    switch (type) {
+    case LF_TL_SEND:
+        return 0;
+    case LF_TL_MESSAGE:
+        return 1;
+    case LF_TL_KEEPALIVE:
+        return 2;
+    case LF_TL_INVOCATION:
+        return 3;
+    case LF_TL_RESULT:
+        return 4;
+    case LF_TL_POLL:
+        return 5;
+    case LF_TL_TRANSPORT_OPENED:
+        return 6;
+    case LF_TL_TRANSPORT_CLOSED:
+        return 7;
+    default:
+        return -1;
+    }
+}
+
+static void close_runs(lf_connection *c)
+{
+    memset(c->open_runs, 0, sizeof c->open_runs);
+}
+
+/* Room for one more entry; false (the drop counted) when the timeline is full. */
+static bool make_room(lf_connection *c)
 {
     void *items = c->events;
     if (!grow(&items, c->event_count, &c->event_capacity, sizeof *c->events, LF_MAX_EVENTS)) {
         c->events_dropped++;
-        return NULL;
+        return false;
     }
     c->events = items;
-    lf_timeline_event *e = &c->events[c->event_count++];
+    return true;
+}
+
+static void fill_entry(lf_timeline_event *e, lf_tl_type type, const lf_frame_ref *at,
+                       uint64_t stream, sr_transport transport)
+{
     memset(e, 0, sizeof *e);
     e->type = type;
-    e->at = ev->at;
-    e->stream = ev->stream;
-    e->transport = ev->transport;
-    e->last = ev->at;
+    e->at = *at;
+    e->stream = stream;
+    e->transport = transport;
+    e->last = *at;
+    e->count = 1;
+}
+
+static lf_timeline_event *append(lf_connection *c, lf_tl_type type, const lf_signalr_event *ev)
+{
+    if (!make_room(c)) {
+        return NULL;
+    }
+    lf_timeline_event *e = &c->events[c->event_count++];
+    fill_entry(e, type, &ev->at, ev->stream, ev->transport);
     return e;
+}
+
+lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
+                                       const lf_signalr_event *ev)
+{
+    close_runs(c);
+    return append(c, type, ev);
+}
+
+lf_timeline_event *lf_record_add_routine(lf_connection *c, lf_tl_type type,
+                                         const lf_signalr_event *ev)
+{
+    lf_timeline_event *e = append(c, type, ev);
+    int kind = run_kind(type);
+    if (e != NULL && kind >= 0) {
+        c->open_runs[kind] = c->event_count;
+    }
+    return e;
+}
+
+/* The entry ev would extend: while the timeline is detailed, only a keepalive run right before
+ * it on its stream (consecutive beats); afterwards the open run of its type, on any stream
+ * (sends come over pooled connections, and a new receive stream starts with entries that
+ * close every run anyway). */
+static lf_timeline_event *run_to_extend(lf_connection *c, lf_tl_type type,
+                                        const lf_signalr_event *ev)
+{
+    int kind = run_kind(type);
+    if (kind < 0) {
+        return NULL;
+    }
+    if (c->event_count < LF_DETAILED_EVENTS) {
+        lf_timeline_event *last = c->event_count > 0 ? &c->events[c->event_count - 1] : NULL;
+        bool consecutive = type == LF_TL_KEEPALIVE && last != NULL &&
+                           last->type == LF_TL_KEEPALIVE && last->stream == ev->stream;
+        return consecutive ? last : NULL;
+    }
+    size_t open = c->open_runs[kind];
+    if (open == 0 || open > c->event_count || c->events[open - 1].type != type) {
+        return NULL;
+    }
+    return &c->events[open - 1];
+}
+
+lf_timeline_event *lf_record_extend_run(lf_connection *c, lf_tl_type type,
+                                        const lf_signalr_event *ev)
+{
+    lf_timeline_event *run = run_to_extend(c, type, ev);
+    if (run == NULL) {
+        return NULL;
+    }
+    double gap = (double)(ev->at.time - run->last.time) / 1e9;
+    if (gap > run->max_gap) {
+        run->max_gap = gap;
+    }
+    if (run->count < UINT32_MAX) {
+        run->count++;
+    }
+    run->last = ev->at;
+    return run;
+}
+
+static bool same_frame(const lf_frame_ref *a, const lf_frame_ref *b)
+{
+    return a->file == b->file && a->frame == b->frame;
+}
+
+/* The run summarises `at` somewhere after its first event and before its last (whether `at`
+ * was an event of that run the span alone cannot tell: runs of other types interleave). */
+static bool spans(const lf_timeline_event *e, const lf_frame_ref *at)
+{
+    return e->count > 1 && e->at.file == at->file && e->at.time <= at->time &&
+           at->time <= e->last.time && !same_frame(&e->at, at) && !same_frame(&e->last, at);
+}
+
+/* 1 + index of the run of `type` (any type when `any`) hiding `at`; 0 when an entry shows it
+ * already, when no run spans it, or (any type) when several do and which one holds it is
+ * unknown. */
+static size_t run_hiding(const lf_connection *c, const lf_frame_ref *at, bool any,
+                         lf_tl_type type)
+{
+    size_t found = 0, candidates = 0;
+    for (size_t i = c->event_count; i > 0; i--) {
+        const lf_timeline_event *e = &c->events[i - 1];
+        if (same_frame(&e->at, at) || same_frame(&e->last, at)) {
+            return 0;
+        }
+        if ((any || e->type == type) && spans(e, at)) {
+            found = found == 0 ? i : found;
+            candidates++;
+        }
+    }
+    return candidates == 1 ? found : 0;
+}
+
+/* Gives the frame hidden inside run number `hiding` an entry of its own, in time order. */
+static lf_timeline_event *bring_out(lf_connection *c, size_t hiding, const lf_frame_ref *at)
+{
+    if (hiding == 0 || !make_room(c)) {
+        return NULL;
+    }
+    size_t pos = c->event_count;
+    while (pos > hiding && c->events[pos - 1].at.time > at->time) {
+        pos--;
+    }
+    memmove(&c->events[pos + 1], &c->events[pos], (c->event_count - pos) * sizeof c->events[0]);
+    c->event_count++;
+    lf_timeline_event *run = &c->events[hiding - 1];
+    run->count--;
+    fill_entry(&c->events[pos], run->type, at, run->stream, run->transport);
+    for (size_t k = 0; k < LF_RUN_KINDS; k++) {
+        if (c->open_runs[k] > pos) {
+            c->open_runs[k]++;
+        }
+    }
+    return &c->events[pos];
+}
+
+lf_timeline_event *lf_record_show_frame(lf_connection *c, lf_tl_type type, const lf_frame_ref *at)
+{
+    return bring_out(c, run_hiding(c, at, false, type), at);
 }
 
 void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len)
@@ -93,6 +259,10 @@ lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_tim
         if (evidence[i].frame != 0) {
             f->evidence[f->evidence_count++] = evidence[i];
         }
+    }
+    close_runs(c);
+    for (size_t i = 0; i < f->evidence_count; i++) {
+        bring_out(c, run_hiding(c, &f->evidence[i], true, LF_TL_KEEPALIVE), &f->evidence[i]);
     }
     return f;
 }

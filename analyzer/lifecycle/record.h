@@ -11,17 +11,39 @@
 
 #include "lifecycle/connection.h"
 
-/* Appends an entry at ev's frame, stream and transport. Returns it, or NULL when the timeline
- * is full (the drop is counted). The pointer is valid until the next append. */
+/* Appends a lifecycle-relevant entry at ev's frame, stream and transport; the open runs of
+ * routine traffic end there. Returns it, or NULL when the timeline is full (the drop is
+ * counted). The pointer is valid until the next append or finding. */
 lf_timeline_event *lf_record_add_event(lf_connection *c, lf_tl_type type,
                                        const lf_signalr_event *ev);
+
+/* Routine traffic: sends, messages, keepalives, hub invocations and results, and the cycle of a
+ * healthy long poll (the poll, its acceptance, its answer's end). lf_record_extend_run() folds
+ * ev into the entry it extends: a keepalive into the keepalive run just before it on the same
+ * stream; past the first LF_DETAILED_EVENTS entries, any routine event into the open run of
+ * its type (on any stream: sends come over pooled connections). It returns that run (count,
+ * last and max_gap updated), or NULL when ev needs an entry of its own:
+ * lf_record_add_routine() appends it as lf_record_add_event() does, and opens its type's run
+ * without ending the others. */
+lf_timeline_event *lf_record_extend_run(lf_connection *c, lf_tl_type type,
+                                        const lf_signalr_event *ev);
+lf_timeline_event *lf_record_add_routine(lf_connection *c, lf_tl_type type,
+                                         const lf_signalr_event *ev);
+
+/* Gives `at`, an event of `type` summarised inside a run, an entry of its own (in time order,
+ * without detail; the run's count no longer includes it) and returns it; NULL when no run of
+ * that type hides it. Other entry pointers are invalidated. */
+lf_timeline_event *lf_record_show_frame(lf_connection *c, lf_tl_type type, const lf_frame_ref *at);
 
 /* Replaces the entry's detail with a copy of len bytes (non-printable bytes become '?'). */
 void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len);
 
 /* Appends a finding with its type's default severity and a message formatted by
  * sr_finding_format(); `end` may be NULL. Returns it (valid until the next append), or NULL
- * when the record is full (the drop is counted). */
+ * when the record is full (the drop is counted). The open runs end there, and an evidence
+ * frame summarised inside the one run spanning it gets an entry of its own (without detail),
+ * so the timeline shows the frames a finding cites. When runs of several types span the frame,
+ * the caller that knows the frame's type says so first with lf_record_show_frame(). */
 lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
                                   const lf_time_ns *end, const sr_finding_values *values,
                                   const lf_frame_ref *evidence, size_t evidence_count);

@@ -3,6 +3,7 @@
 #include "lifecycle/tracker.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lifecycle/legs.h"
@@ -163,11 +164,17 @@ static void on_request(lf_tracker *c, const lf_signalr_event *ev)
     default:
         break;
     }
-    lf_timeline_event *t = lf_record_add_event(&c->rec, request_tl_type(ev->request_kind), ev);
+    lf_tl_type type = request_tl_type(ev->request_kind);
+    lf_timeline_event *t;
+    if (type == LF_TL_SEND || type == LF_TL_POLL) {
+        t = lf_record_extend_run(&c->rec, type, ev) != NULL ? NULL
+                                                           : lf_record_add_routine(&c->rec, type, ev);
+    } else {
+        t = lf_record_add_event(&c->rec, type, ev);
+    }
     if (t != NULL && ev->u.request.message_id.ptr != NULL) {
         lf_record_set_detail(t, ev->u.request.message_id.ptr, ev->u.request.message_id.len);
     }
-    c->ka_run_valid = false;
 }
 
 /* ---- responses ---------------------------------------------------------------------------- */
@@ -321,12 +328,19 @@ static const char *open_evidence_name(lf_sr_open_evidence e)
 static void on_opened(lf_tracker *c, const lf_signalr_event *ev)
 {
     lf_tracker_opened(c, ev);
-    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
+    /* A poll accepted is part of long polling's routine cycle. */
+    lf_timeline_event *t;
+    if (ev->u.opened.evidence != LF_SR_OPENED_LP_ACCEPTED) {
+        t = lf_record_add_event(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
+    } else if (lf_record_extend_run(&c->rec, LF_TL_TRANSPORT_OPENED, ev) == NULL) {
+        t = lf_record_add_routine(&c->rec, LF_TL_TRANSPORT_OPENED, ev);
+    } else {
+        t = NULL;
+    }
     if (t != NULL) {
         const char *how = open_evidence_name(ev->u.opened.evidence);
         lf_record_set_detail(t, how, strlen(how));
     }
-    c->ka_run_valid = false;
 }
 
 /* The cursor, then the flags a reader needs to see: "d-1A2B-B,4|C,0 T:1 G E". */
@@ -347,12 +361,18 @@ static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type 
 {
     lf_tracker_server_data(c, ev);
     check_prefix(c, ev);
-    lf_timeline_event *t = lf_record_add_event(&c->rec, type, ev);
-    if (t != NULL) {
-        t->count = ev->u.message.message_count;
-        describe_message(t, &ev->u.message);
+    lf_timeline_event *run = lf_record_extend_run(&c->rec, type, ev);
+    if (run != NULL) {
+        uint32_t n = ev->u.message.message_count;
+        run->elements = n <= UINT32_MAX - run->elements ? run->elements + n : UINT32_MAX;
+    } else {
+        lf_timeline_event *t = type == LF_TL_MESSAGE ? lf_record_add_routine(&c->rec, type, ev)
+                                                     : lf_record_add_event(&c->rec, type, ev);
+        if (t != NULL) {
+            t->elements = ev->u.message.message_count;
+            describe_message(t, &ev->u.message);
+        }
     }
-    c->ka_run_valid = false;
     if (type != LF_TL_DISCONNECT_COMMAND) {
         return;
     }
@@ -372,23 +392,8 @@ static void on_keepalive(lf_tracker *c, const lf_signalr_event *ev)
 {
     lf_tracker_server_data(c, ev);
     c->rec.keepalives++;
-    lf_connection *r = &c->rec;
-    if (c->ka_run_valid && c->ka_run + 1 == r->event_count &&
-        r->events[c->ka_run].stream == ev->stream) {
-        lf_timeline_event *run = &r->events[c->ka_run];
-        double gap = lf_tracker_seconds(ev->at.time - run->last.time);
-        if (gap > run->max_gap) {
-            run->max_gap = gap;
-        }
-        run->count++;
-        run->last = ev->at;
-        return;
-    }
-    lf_timeline_event *t = lf_record_add_event(r, LF_TL_KEEPALIVE, ev);
-    if (t != NULL) {
-        t->count = 1;
-        c->ka_run = r->event_count - 1;
-        c->ka_run_valid = true;
+    if (lf_record_extend_run(&c->rec, LF_TL_KEEPALIVE, ev) == NULL) {
+        lf_record_add_routine(&c->rec, LF_TL_KEEPALIVE, ev);
     }
 }
 
@@ -402,7 +407,9 @@ static void copy_id(char *dst, const lf_wire_str *id)
 static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
 {
     const lf_sr_invocation *inv = &ev->u.invocation;
-    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_INVOCATION, ev);
+    lf_timeline_event *t = lf_record_extend_run(&c->rec, LF_TL_INVOCATION, ev) != NULL
+                               ? NULL
+                               : lf_record_add_routine(&c->rec, LF_TL_INVOCATION, ev);
     if (t != NULL && inv->hub.ptr != NULL && inv->method.ptr != NULL) {
         int hub = (int)(inv->hub.len < LF_CALL_NAME_MAX ? inv->hub.len : LF_CALL_NAME_MAX);
         int method = (int)(inv->method.len < LF_CALL_NAME_MAX ? inv->method.len : LF_CALL_NAME_MAX);
@@ -414,7 +421,6 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
         lf_record_set_detail(t, text, strlen(text));
         g_free(text);
     }
-    c->ka_run_valid = false;
     if (inv->id.ptr == NULL || c->call_count == LF_MAX_PENDING_CALLS) {
         return;
     }
@@ -428,9 +434,21 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
     p->at = ev->at;
 }
 
+void lf_tracker_show_call(lf_tracker *c, const lf_pending_call *call)
+{
+    lf_timeline_event *t = lf_record_show_frame(&c->rec, LF_TL_INVOCATION, &call->at);
+    if (t != NULL) {
+        char text[LF_CALL_ID_MAX + 2];
+        snprintf(text, sizeof text, "I %s", call->id);
+        lf_record_set_detail(t, text, strlen(text));
+    }
+}
+
 static void on_result(lf_tracker *c, const lf_signalr_event *ev)
 {
-    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_RESULT, ev);
+    lf_timeline_event *t = lf_record_extend_run(&c->rec, LF_TL_RESULT, ev) != NULL
+                               ? NULL
+                               : lf_record_add_routine(&c->rec, LF_TL_RESULT, ev);
     if (t != NULL && ev->u.result.id.ptr != NULL) {
         char *text = g_strdup_printf(
             "I %.*s%s%s",
@@ -440,7 +458,6 @@ static void on_result(lf_tracker *c, const lf_signalr_event *ev)
         lf_record_set_detail(t, text, strlen(text));
         g_free(text);
     }
-    c->ka_run_valid = false;
     if (ev->u.result.is_progress || ev->u.result.id.ptr == NULL) {
         return;
     }
@@ -459,7 +476,6 @@ static void on_gap(lf_tracker *c, const lf_signalr_event *ev)
     lf_record_add_event(&c->rec, LF_TL_GAP, ev);
     sr_finding_values v = {.count = ev->u.gap.missing};
     lf_tracker_finding(c, SR_FINDING_CAPTURE_GAP, ev->at.time, NULL, &v, &ev->at, NULL);
-    c->ka_run_valid = false;
 }
 
 static void on_error(lf_tracker *c, const lf_signalr_event *ev)
@@ -468,7 +484,6 @@ static void on_error(lf_tracker *c, const lf_signalr_event *ev)
     if (t != NULL && ev->u.error.text != NULL) {
         lf_record_set_detail(t, ev->u.error.text, strlen(ev->u.error.text));
     }
-    c->ka_run_valid = false;
 }
 
 /* ---- dispatch and end of capture --------------------------------------------------------- */
@@ -534,6 +549,7 @@ static void settle_calls(lf_tracker *c)
     }
     if (first != NULL) {
         sr_finding_values v = {.count = dropped, .what = sr_transport_name(first->drop_transport)};
+        lf_tracker_show_call(c, first);
         lf_tracker_finding(c, SR_FINDING_INVOCATION_UNANSWERED, first->drop_at.time, NULL, &v,
                            &first->at, &first->drop_at);
     }

@@ -57,8 +57,6 @@ typedef struct lf_tracker {
     lf_frame_ref rx_request;
     lf_frame_ref last_rx; /* last data from the server on it (its opening until then) */
     bool rx_data_seen;
-    bool ka_run_valid; /* rec.events[ka_run] is the keepalive run being extended */
-    size_t ka_run;
 
     /* A silence that outlived its transport: the client learns that a transport it did not
      * close itself has ended, and keeps checking keepalives until it enters reconnecting one
@@ -136,6 +134,10 @@ bool lf_tracker_streaming(sr_transport t);
 lf_finding *lf_tracker_finding(lf_tracker *t, sr_finding_type type, lf_time_ns time,
                                const lf_time_ns *end, const sr_finding_values *v,
                                const lf_frame_ref *ev1, const lf_frame_ref *ev2);
+
+/* Makes sure the timeline shows a pending call's invocation, which a finding is about to cite
+ * (a run of invocations may have summarised it). */
+void lf_tracker_show_call(lf_tracker *t, const lf_pending_call *call);
 
 bool lf_tracker_on_receive_transport(const lf_tracker *t, const lf_signalr_event *ev);
 /* The server took the receive request on ev's stream (101, stream headers, prelude, data). */

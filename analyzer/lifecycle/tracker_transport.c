@@ -134,6 +134,7 @@ static void drop_calls(lf_tracker *c, sr_transport transport, const lf_frame_ref
     if (transport == SR_TRANSPORT_WEBSOCKETS) {
         /* Results travel on the socket: a dropped socket loses them for good. */
         sr_finding_values v = {.count = c->call_count, .what = sr_transport_name(transport)};
+        lf_tracker_show_call(c, &c->calls[0]);
         lf_tracker_finding(c, SR_FINDING_INVOCATION_UNANSWERED, at->time, NULL, &v, &c->calls[0].at,
                            at);
         c->call_count = 0;
@@ -151,7 +152,6 @@ static void drop_calls(lf_tracker *c, sr_transport transport, const lf_frame_ref
 static void start_loss(lf_tracker *c, const lf_frame_ref *at, sr_transport transport)
 {
     c->rx_open = false;
-    c->ka_run_valid = false;
     if (c->aborted || c->lost) {
         return;
     }
@@ -276,7 +276,6 @@ void lf_tracker_receive_request(lf_tracker *c, const lf_signalr_event *ev)
     c->rx_request = ev->at;
     c->last_rx = ev->at;
     c->rx_data_seen = false;
-    c->ka_run_valid = false;
     lf_record_note_transport(&c->rec, ev->transport);
 }
 
@@ -373,10 +372,24 @@ static lf_frame_ref loss_moment(const lf_tracker *c, const lf_frame_ref *end)
     return silent ? c->last_rx : *end;
 }
 
+/* A long poll answered by the server: the end of one turn of long polling's routine cycle. */
+static bool routine_close(const lf_signalr_event *ev)
+{
+    return ev->transport == SR_TRANSPORT_LONG_POLLING &&
+           ev->u.closed.how == LF_SR_CLOSED_RESPONSE_END && ev->u.closed.by == LF_SR_PARTY_SERVER;
+}
+
 void lf_tracker_on_closed(lf_tracker *c, const lf_signalr_event *ev)
 {
     const lf_sr_closed *cl = &ev->u.closed;
-    lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_TRANSPORT_CLOSED, ev);
+    lf_timeline_event *t;
+    if (!routine_close(ev)) {
+        t = lf_record_add_event(&c->rec, LF_TL_TRANSPORT_CLOSED, ev);
+    } else if (lf_record_extend_run(&c->rec, LF_TL_TRANSPORT_CLOSED, ev) == NULL) {
+        t = lf_record_add_routine(&c->rec, LF_TL_TRANSPORT_CLOSED, ev);
+    } else {
+        t = NULL;
+    }
     bool current = lf_tracker_on_receive_transport(c, ev);
     if (t != NULL) {
         t->how = cl->how;
@@ -385,7 +398,6 @@ void lf_tracker_on_closed(lf_tracker *c, const lf_signalr_event *ev)
         t->ws_code = cl->ws_code;
         t->idle = current ? lf_tracker_since(&c->last_rx, ev->at.time) : 0;
     }
-    c->ka_run_valid = false;
     if (!current || cl->how == LF_SR_CLOSED_CAPTURE_END || cl->how == LF_SR_CLOSED_REPLACED) {
         return;
     }

@@ -1,19 +1,52 @@
-/* json_write.h - serialising a json-glib tree to a FILE *, with numbers as the reports want them.
+/* json_write.h - writing JSON straight to a FILE *, value by value, with numbers as the reports
+ * want them.
  *
- * json-glib's own generator prints doubles with 17 significant digits (1700000000.0999999);
- * this writer prints them rounded to the microsecond without trailing zeros
- * (1700000000.1, 20), so report times read as what they are. The node stays the caller's.
+ * The reports are large (a timeline entry per routine run, thousands of connections), so they
+ * are written as they are walked rather than built as a tree first. Times are printed from
+ * integer nanoseconds rounded to the microsecond (1795626410.971444), durations rounded to the
+ * microsecond, both without trailing zeros. The writer lives on the caller's stack and holds no
+ * memory; the FILE * stays the caller's.
  */
 #ifndef LIFELINE_REPORT_JSON_WRITE_H
 #define LIFELINE_REPORT_JSON_WRITE_H
 
-#include <json-glib/json-glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
-/* Writes node; pretty: two-space indentation and newlines, else one line. `depth` is the
- * indentation level the node sits at (for writing a document piece by piece; 0 otherwise).
- * Returns 0, or -1 when the stream reported an error. */
-int lf_json_write(FILE *out, JsonNode *node, bool pretty, int depth);
+#include "pipeline/frame_ref.h"
+
+/* The reports nest five levels (document, connection, events, event, evidence); a few more
+ * leave room without letting a bug write past the bookkeeping. */
+#define LF_JSON_MAX_LEVELS 12
+
+typedef struct lf_json_out {
+    FILE *out;
+    bool pretty;  /* two-space indentation and newlines, else one line */
+    int depth;    /* indentation level of the value being written (its container's + 1) */
+    int level;    /* open containers */
+    bool has_items[LF_JSON_MAX_LEVELS];
+} lf_json_out;
+
+/* A writer for one value sitting at indentation level `depth` (0 for a whole document). */
+void lf_json_init(lf_json_out *j, FILE *out, bool pretty, int depth);
+
+/* Each value below is an array element when key is NULL, else an object member. */
+void lf_json_begin_object(lf_json_out *j, const char *key);
+void lf_json_end_object(lf_json_out *j);
+void lf_json_begin_array(lf_json_out *j, const char *key);
+void lf_json_end_array(lf_json_out *j);
+/* value NULL writes null. */
+void lf_json_string(lf_json_out *j, const char *key, const char *value);
+void lf_json_int(lf_json_out *j, const char *key, int64_t value);
+void lf_json_bool(lf_json_out *j, const char *key, bool value);
+void lf_json_null(lf_json_out *j, const char *key);
+/* Epoch seconds of t, rounded to the microsecond. */
+void lf_json_time(lf_json_out *j, const char *key, lf_time_ns t);
+/* A duration in seconds, rounded to the microsecond; null when not finite. */
+void lf_json_seconds(lf_json_out *j, const char *key, double seconds);
+
+/* 0, or -1 when the stream reported an error. */
+int lf_json_status(const lf_json_out *j);
 
 #endif

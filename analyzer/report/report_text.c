@@ -163,7 +163,7 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
         snprintf(buf, cap, "started");
         break;
     case LF_TL_MESSAGE:
-        snprintf(buf, cap, "message, %u in M, cursor %s", e->count, detail);
+        snprintf(buf, cap, "message, %u in M, cursor %s", e->elements, detail);
         break;
     case LF_TL_INVOCATION:
         snprintf(buf, cap, "invocation %s", detail);
@@ -189,10 +189,34 @@ static void describe(const text_ctx *t, const lf_connection *c, const lf_timelin
     }
 }
 
+/* A summarised run of routine traffic: "message x412 until +3599.200 s (#9001), largest gap
+ * 9.0 s; 412 in M, first cursor d-1A2B-B,4" or "invocation x80 until ...; first: invocation
+ * chathub.Send I 7" (keepalive runs say it their own way). */
+static void describe_entry(const text_ctx *t, const lf_connection *c, const lf_timeline_event *e,
+                           char *buf, size_t cap)
+{
+    if (e->count <= 1 || e->type == LF_TL_KEEPALIVE) {
+        describe(t, c, e, buf, cap);
+        return;
+    }
+    char first[400], last[48];
+    if (e->type == LF_TL_MESSAGE) {
+        snprintf(first, sizeof first, "%u in M, first cursor %s", e->elements,
+                 e->detail != NULL ? e->detail : "");
+    } else {
+        int n = snprintf(first, sizeof first, "first: ");
+        describe(t, c, e, first + n, sizeof first - (size_t)n);
+    }
+    frame_text(t, last, sizeof last, &e->last);
+    snprintf(buf, cap, "%s x%u until %+.3f s (%s), largest gap %.1f s; %s",
+             lf_tl_type_name(e->type), e->count, (double)(e->last.time - c->first_seen) / 1e9, last,
+             e->max_gap, first);
+}
+
 static void print_event(text_ctx *t, const lf_connection *c, const lf_timeline_event *e)
 {
     char what[512], frame[48];
-    describe(t, c, e, what, sizeof what);
+    describe_entry(t, c, e, what, sizeof what);
     frame_text(t, frame, sizeof frame, &e->at);
     size_t col = row_start(t, c, e->at.time);
     int n = fprintf(t->out, "%-8s %6llu  ", frame, (unsigned long long)e->stream);

@@ -264,6 +264,12 @@ void sc_close(scenario *s, double t, lf_sr_close_how how, lf_sr_party by)
     sc_feed(s, &ev, t, s->rx_stream);
 }
 
+void sc_ping(scenario *s, double t)
+{
+    request(s, t, SR_REQUEST_PING, s->pooled_stream);
+    response(s, t + 0.01, SR_REQUEST_PING, s->pooled_stream, 200, NULL);
+}
+
 void sc_abort(scenario *s, double t)
 {
     request(s, t, SR_REQUEST_ABORT, s->pooled_stream);

@@ -63,6 +63,8 @@ void sc_keepalives(scenario *s, double from, double to, double every);
 void sc_invoke(scenario *s, double t, const char *id);
 void sc_result(scenario *s, double t, const char *id);
 void sc_close(scenario *s, double t, lf_sr_close_how how, lf_sr_party by);
+/* A /ping on the pooled stream, answered. */
+void sc_ping(scenario *s, double t);
 void sc_abort(scenario *s, double t);
 void sc_restart_server(scenario *s, const char *new_prefix);
 void sc_finish(scenario *s, double t);

@@ -497,17 +497,150 @@ static void test_lifecycle_default_timings_for_three_hours_stay_small(void **sta
     assert_near(run->max_gap, 10);
 }
 
-static void test_lifecycle_chatty_connection_timeline_is_capped(void **state)
+static void test_lifecycle_timeline_of_lifecycle_entries_is_capped(void **state)
 {
     scenario *s = *state;
     sc_connected_ws(s, 0, 20, 30);
+    /* pings are lifecycle entries, never summarised: only the cap stops them */
     for (int i = 1; i <= LF_MAX_EVENTS + 100; i++) {
-        sc_message(s, i * 0.5);
+        sc_ping(s, i * 0.5);
     }
     sc_finish(s, LF_MAX_EVENTS);
     const lf_connection *c = sc_conn(s, "tok-A");
     assert_int_equal(c->event_count, LF_MAX_EVENTS);
     assert_true(c->events_dropped >= 100);
+}
+
+/* Sum of what the timeline's entries of `type` stand for. */
+static uint64_t represented(const lf_connection *c, lf_tl_type type)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < c->event_count; i++) {
+        n += c->events[i].type == type ? c->events[i].count : 0;
+    }
+    return n;
+}
+
+static size_t entries_of(const lf_connection *c, lf_tl_type type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->event_count; i++) {
+        n += c->events[i].type == type;
+    }
+    return n;
+}
+
+/* Ten hours of a chat page: a hub call answered every 2 s, a broadcast message every 2 s,
+ * keepalives every 10 s between them. */
+static void chat_for_ten_hours(scenario *s)
+{
+    char id[16];
+    unsigned call = 0;
+    for (double t = 1; t < 10 * 3600; t += 2) {
+        snprintf(id, sizeof id, "%u", call++);
+        sc_invoke(s, t, id);
+        sc_result(s, t + 0.01, id);
+        sc_message(s, t + 0.02);
+        if ((int)t % 10 == 1) {
+            sc_keepalive(s, t + 1);
+        }
+    }
+}
+
+static void test_lifecycle_ten_hour_chatty_connection_stays_small(void **state)
+{
+    scenario *s = *state;
+    sc_connected_ws(s, 0, 20, 30);
+    chat_for_ten_hours(s);
+    sc_finish(s, 10 * 3600);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(c->finding_count, 0);
+    assert_int_equal(c->events_dropped, 0);
+    /* the detailed beginning, then one run per routine type */
+    assert_true(c->event_count <= LF_DETAILED_EVENTS + LF_RUN_KINDS);
+    assert_true(c->event_capacity <= 2 * LF_DETAILED_EVENTS);
+    assert_int_equal(represented(c, LF_TL_MESSAGE), 18000);
+    assert_int_equal(represented(c, LF_TL_INVOCATION), 18000);
+    assert_int_equal(represented(c, LF_TL_RESULT), 18000);
+    assert_int_equal(represented(c, LF_TL_KEEPALIVE), c->keepalives);
+    const lf_timeline_event *last = &c->events[c->event_count - 1];
+    assert_true(last->count > 1000);
+    assert_true(sc_rel(last->last.time) > 10 * 3600 - 3);
+    assert_near(last->max_gap, 2);
+}
+
+static void test_lifecycle_routine_runs_end_at_a_transport_loss(void **state)
+{
+    scenario *s = *state;
+    sc_connected_ws(s, 0, 20, 30);
+    for (double t = 1; t < 200; t += 1) {
+        sc_message(s, t);
+    }
+    sc_close(s, 200.5, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_UNKNOWN);
+    sc_reconnect(s, 202);
+    for (double t = 203; t < 400; t += 1) {
+        sc_message(s, t);
+    }
+    sc_finish(s, 400);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    /* one run before the loss, one after: the reconnect shows between them */
+    const lf_timeline_event *after = &c->events[c->event_count - 1];
+    assert_int_equal(after->type, LF_TL_MESSAGE);
+    assert_near(sc_rel(after->at.time), 203);
+    assert_int_equal(after->count, 197);
+    assert_int_equal(entries_of(c, LF_TL_RECONNECT), 1);
+    assert_int_equal(represented(c, LF_TL_MESSAGE), 199 + 197);
+}
+
+static void test_lifecycle_unanswered_call_inside_a_run_keeps_its_own_entry(void **state)
+{
+    scenario *s = *state;
+    sc_connected_ws(s, 0, 20, 30);
+    char id[16];
+    for (unsigned i = 0; i < 200; i++) {
+        snprintf(id, sizeof id, "%u", i);
+        sc_invoke(s, 1 + i, id);
+        if (i != 150) { /* call 150 never gets its result */
+            sc_result(s, 1.01 + i, id);
+        }
+    }
+    sc_close(s, 210, LF_SR_CLOSED_TCP_RST, LF_SR_PARTY_UNKNOWN);
+    sc_finish(s, 211);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    const lf_finding *f = sc_find(c, SR_FINDING_INVOCATION_UNANSWERED);
+    assert_non_null(f);
+    uint64_t lost_call = f->evidence[0].frame;
+    bool shown = false;
+    for (size_t i = 0; i < c->event_count; i++) {
+        const lf_timeline_event *e = &c->events[i];
+        if (e->type == LF_TL_INVOCATION && e->at.frame == lost_call) {
+            shown = e->count == 1 && i > 0 && e[-1].at.time <= e->at.time &&
+                    (i + 1 == c->event_count || e->at.time <= e[1].at.time) &&
+                    e->detail != NULL && strcmp(e->detail, "I 150") == 0;
+        }
+    }
+    assert_true(shown);
+    /* the call shown on its own is not counted twice */
+    assert_int_equal(represented(c, LF_TL_INVOCATION), 200);
+}
+
+static void test_lifecycle_long_poll_cycles_are_summarised(void **state)
+{
+    scenario *s = *state;
+    sc_negotiate(s, 0, 20, 30);
+    sc_connect(s, 0.1, SC_LP);
+    sc_start(s, 0.2);
+    for (double t = 60; t < 10 * 3600; t += 60) {
+        sc_message(s, t);
+        sc_close(s, t, LF_SR_CLOSED_RESPONSE_END, LF_SR_PARTY_SERVER);
+        sc_poll(s, t + 0.01);
+    }
+    sc_finish(s, 10 * 3600);
+    const lf_connection *c = sc_conn(s, "tok-A");
+    assert_int_equal(c->finding_count, 0);
+    assert_true(c->event_count <= LF_DETAILED_EVENTS + LF_RUN_KINDS);
+    assert_int_equal(represented(c, LF_TL_POLL), 599);
+    assert_int_equal(represented(c, LF_TL_TRANSPORT_CLOSED), 599);
 }
 
 static void test_lifecycle_many_concurrent_connections_are_kept_apart(void **state)
@@ -1100,7 +1233,11 @@ int main(void)
         T(test_lifecycle_server_writing_after_the_close_delays_the_expiry),
         T(test_lifecycle_reconnect_after_a_silent_loss_counts_from_the_silence),
         T(test_lifecycle_default_timings_for_three_hours_stay_small),
-        T(test_lifecycle_chatty_connection_timeline_is_capped),
+        T(test_lifecycle_timeline_of_lifecycle_entries_is_capped),
+        T(test_lifecycle_ten_hour_chatty_connection_stays_small),
+        T(test_lifecycle_routine_runs_end_at_a_transport_loss),
+        T(test_lifecycle_unanswered_call_inside_a_run_keeps_its_own_entry),
+        T(test_lifecycle_long_poll_cycles_are_summarised),
         T(test_lifecycle_many_concurrent_connections_are_kept_apart),
         T(test_lifecycle_websocket_falling_back_to_sse_reports_fallback),
         T(test_lifecycle_cursor_prefix_change_reports_server_restart),

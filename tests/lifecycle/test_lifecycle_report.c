@@ -270,6 +270,86 @@ static void test_report_text_shows_the_timeline_filter_and_findings(void **state
     assert_null(strstr(f->text, "\033["));
 }
 
+/* An hour of a message every 2 s: past the detailed beginning, one run stands for the rest. */
+static void story_of_an_hour_of_messages(scenario *s)
+{
+    sc_connected_ws(s, 0, 20, 30);
+    for (double t = 1; t < 3600; t += 2) {
+        sc_message(s, t);
+    }
+    sc_finish(s, 3600);
+}
+
+/* Messages before the run, each an entry of its own. */
+static unsigned single_messages(const lf_connection *c)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < c->event_count; i++) {
+        n += c->events[i].type == LF_TL_MESSAGE && c->events[i].count == 1;
+    }
+    return n;
+}
+
+/* The text with each wrapped line joined back to the one before (newline and indentation
+ * become one space). Caller frees. */
+static char *unwrapped(const char *text)
+{
+    char *out = malloc(strlen(text) + 1), *o = out;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '\n') {
+            while (p[1] == ' ') {
+                p++;
+            }
+            *o++ = ' ';
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void test_report_text_summarises_a_run_of_messages(void **state)
+{
+    fixture *f = *state;
+    story_of_an_hour_of_messages(&f->s);
+    assert_int_equal(render(f, AS_TEXT), 0);
+    /* 1800 messages; the run starts with the one after the detailed beginning, at 1 + 2n s */
+    unsigned singles = single_messages(lf_lifecycle_connection(f->s.engine, 0));
+    assert_true(singles > 0 && singles < LF_DETAILED_EVENTS);
+    char line[200];
+    snprintf(line, sizeof line,
+             "message x%u until +3599.000 s (#1809), largest gap 2.0 s; %u in M, first cursor "
+             "d-6A1F30C2-B,%X|C,0|D,1",
+             1800 - singles, 1800 - singles, singles + 1);
+    char *text = unwrapped(f->text);
+    assert_non_null(strstr(text, line));
+    free(text);
+}
+
+static void test_report_json_run_of_messages_has_count_and_last_frame(void **state)
+{
+    fixture *f = *state;
+    story_of_an_hour_of_messages(&f->s);
+    assert_int_equal(render(f, AS_JSON), 0);
+    JsonNode *root = parse(f->text, (gssize)f->len);
+    JsonArray *events = json_object_get_array_member(first_connection(root), "events");
+    JsonObject *run = json_array_get_object_element(events, json_array_get_length(events) - 1);
+    static const char *const run_keys[] = {"time",      "type",       "stream",  "file",
+                                           "frame",     "transport",  "count",   "last_time",
+                                           "last_frame", "max_gap",   "messages", "detail",
+                                           NULL};
+    assert_members(run, run_keys);
+    assert_string_equal(json_object_get_string_member(run, "type"), "message");
+    unsigned singles = single_messages(lf_lifecycle_connection(f->s.engine, 0));
+    assert_int_equal(json_object_get_int_member(run, "count"), 1800 - singles);
+    assert_int_equal(json_object_get_int_member(run, "messages"), 1800 - singles);
+    assert_int_equal(json_object_get_int_member(run, "last_frame"), 1809);
+    assert_true(json_object_get_double_member(run, "last_time") == 1700003599.0);
+    assert_true(json_object_get_double_member(run, "max_gap") == 2.0);
+    json_node_unref(root);
+}
+
 /* Lines are wrapped for a 100-column terminal; only the filter, pasted whole into Wireshark,
  * may be longer. */
 static void test_report_text_lines_fit_a_terminal_except_the_filter(void **state)
@@ -482,6 +562,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         T(test_report_json_parses_back_with_the_documented_keys),
+        T(test_report_text_summarises_a_run_of_messages),
+        T(test_report_json_run_of_messages_has_count_and_last_frame),
         T(test_report_json_times_are_epoch_seconds_to_the_microsecond),
         T(test_report_json_missing_negotiate_has_null_id_and_assumed_settings),
         T(test_report_input_without_packets_has_no_times),

@@ -7,7 +7,9 @@ Each case generates its scenario, runs `lifeline --format json --fail-on never` 
 rebuilds the expected keepalive findings independently from `lifeline --dump-events`: the
 server data seen on each connection's receive streams, the KeepAliveTimeout its negotiate
 response advertised, and the rules of the README (keepalive_late past 2/3 of
-KeepAliveTimeout, keepalive_missed past KeepAliveTimeout, both timed from the last data).
+KeepAliveTimeout, keepalive_missed past KeepAliveTimeout, both timed from the last data;
+disconnect_timeout inside the server's expiry window after a lost transport, reconnect_late at
+a reconnect past that window).
 """
 import json
 import os
@@ -68,7 +70,7 @@ class Timeline:
                 self.reconnects.setdefault(token.group(1), []).append(t)
 
     def silences(self, token):
-        """(last data, end of the silence) pairs: the end is the next data, or the reconnect
+        """(last data, end of the silence, ended by a reconnect): the end is the next data, or the reconnect
         request that replaced the silent transport."""
         times = sorted(self.data.get(token, []))
         out = []
@@ -203,36 +205,64 @@ def case_keepalive_boundaries(lifeline, synth, scenario, scenario_path, workdir)
     check(all(seen.values()), "each keepalive finding type is exercised: %s" % seen)
 
 
+def expiry_window_us(conn):
+    """When the server ends a connection whose transport died: DisconnectTimeout after it noticed,
+    plus the 5 s disconnect threshold and up to half a keepalive period of heartbeat phase
+    (wire notes 9.1 and 12.5)."""
+    dt_us = us(conn["settings"]["disconnect_timeout"])
+    return dt_us, dt_us + 5_000_000 + us(conn["settings"]["keepalive_timeout"]) // 4
+
+
+def check_expiry_findings(conn, timeline, spec, scenario, where):
+    """A reconnect past the expiry window: disconnect_timeout within it, reconnect_late at the
+    reconnect. A client that resets its transports and says nothing more: disconnect_timeout
+    within the window after the reset, and the connection ends timed out."""
+    earliest, latest = expiry_window_us(conn)
+    want = []
+    for last, end, reconnected in timeline.silences(conn["token"]):
+        if reconnected and end - last > latest:
+            want += [("disconnect_timeout", last), ("reconnect_late", end)]
+        check(not reconnected or end - last > latest or end - last < earliest,
+              "%s: the scenario reconnects inside the expiry window" % where)
+    if spec["end"] == "reset":
+        want.append(("disconnect_timeout", us(scenario["start"] + spec["start"] + spec["duration"])))
+    got = [(f["type"], us(f["time"])) for f in conn["findings"]
+           if f["type"] in ("disconnect_timeout", "reconnect_late")]
+    check([t for t, _ in got] == [t for t, _ in want], "%s: %s, expected %s" % (where, got, want))
+    for (kind, t), (_, since) in zip(got, want):
+        if kind == "disconnect_timeout":
+            check(since + earliest <= t <= since + latest,
+                  "%s: disconnect_timeout at %d, outside the expiry window after %d" % (where, t, since))
+        else:
+            check(t == since, "%s: reconnect_late at %d, reconnect request at %d" % (where, t, since))
+
+
 def case_many_connections(lifeline, synth, scenario, scenario_path, workdir):
     report, timeline = analyse(lifeline, synth, scenario_path, workdir, "many_connections")
     specs = scripted_ports(scenario)
     conns = report["connections"]
     check(sorted(client_port(c) for c in conns) == sorted(specs),
           "%d connections reported, %d in the scenario" % (len(conns), len(specs)))
-    with_outages = 0
+    scripted = 0
     for conn in conns:
         spec = specs.get(client_port(conn))
         if spec is None:
             continue
         where = conn["client"]
-        check(conn["end"]["type"] == "stopped", "%s: end %s" % (where, conn["end"]["type"]))
-        if not spec.get("outages"):
+        end = {"abort": "stopped", "reset": "timed_out"}[spec["end"]]
+        check(conn["end"]["type"] == end, "%s: end %s, expected %s" % (where, conn["end"]["type"], end))
+        if not spec.get("outages") and spec["end"] == "abort":
             check(conn["findings"] == [], "%s: findings %s on a connection without outage"
                   % (where, [f["type"] for f in conn["findings"]]))
             continue
-        with_outages += 1
+        scripted += 1
         check_settings(conn, spec, where)
         check_keepalive_rule(conn, timeline, where)
-        check(reported(conn, KEEPALIVE_TYPES) != [], "%s: its outage left no keepalive finding" % where)
-        dt_us = us(conn["settings"]["disconnect_timeout"])
-        want = []
-        for last, end, reconnected in timeline.silences(conn["token"]):
-            if reconnected and end - last > dt_us:
-                want += [("disconnect_timeout", last + dt_us, None), ("reconnect_late", end, None)]
-        got = reported(conn, ("disconnect_timeout", "reconnect_late"))
-        check(got == want, "%s: %s, expected %s" % (where, got, want))
-    check(with_outages == sum(1 for c in scenario["connections"] if c.get("outages")),
-          "%d connections with outages reported" % with_outages)
+        if spec.get("outages"):
+            check(reported(conn, KEEPALIVE_TYPES) != [], "%s: its outage left no keepalive finding" % where)
+        check_expiry_findings(conn, timeline, spec, scenario, where)
+    check(scripted == sum(1 for c in scenario["connections"] if c.get("outages") or c["end"] == "reset"),
+          "%d connections with scripted faults reported" % scripted)
 
 
 CASES = {

@@ -30,6 +30,7 @@ typedef struct source {
     uint32_t index;
     source_state state;
     bool reopenable; /* a regular file, not standard input or a pipe */
+    uint64_t size;   /* bytes of a plain regular file, for progress; 0 when not known */
     pcap_t *pcap;
     int dlt;
     uint64_t frame;          /* frames read so far from this file */
@@ -94,8 +95,11 @@ static FILE *open_input(source *s)
         return NULL;
     }
     s->reopenable = S_ISREG(st.st_mode) && strcmp(s->path, "-") != 0;
-    if (!s->reopenable || lf_gzip_file_is_gzip(s->path))
+    if (!s->reopenable || lf_gzip_file_is_gzip(s->path)) {
+        s->size = 0; /* read position and file size are not comparable */
         return lf_gzip_file_from_fd(fd);
+    }
+    s->size = (uint64_t)st.st_size;
     FILE *fp = fdopen(fd, "rb");
     if (!fp) {
         close(fd);
@@ -310,6 +314,26 @@ bool lf_capture_next(lf_capture *c, lf_packet *pkt)
 const lf_capture_stats *lf_capture_get_stats(const lf_capture *c)
 {
     return &c->stats;
+}
+
+bool lf_capture_progress(const lf_capture *c, uint64_t *done, uint64_t *total)
+{
+    *done = *total = 0;
+    for (uint32_t i = 0; i < c->n_sources; i++) {
+        const source *s = &c->sources[i];
+        if (s->state == SOURCE_DONE) {
+            *done += s->size;
+            *total += s->size;
+            continue;
+        }
+        if (s->size == 0)
+            return false;
+        *total += s->size;
+        long pos = s->state == SOURCE_OPEN && s->pcap ? ftell(pcap_file(s->pcap)) : 0;
+        if (pos > 0)
+            *done += (uint64_t)pos < s->size ? (uint64_t)pos : s->size;
+    }
+    return *total > 0;
 }
 
 const char *lf_capture_path(const lf_capture *c, uint32_t file)

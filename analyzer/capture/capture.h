@@ -40,6 +40,10 @@ bool lf_capture_next(lf_capture *c, lf_packet *pkt);
 
 const lf_capture_stats *lf_capture_get_stats(const lf_capture *c);
 
+/* How far the reading is, in bytes of the input files: false when it cannot be known (a
+ * gzip-compressed input, standard input or a pipe). */
+bool lf_capture_progress(const lf_capture *c, uint64_t *done, uint64_t *total);
+
 /* The path of input `file` (an lf_frame_ref.file), or NULL when out of range. */
 const char *lf_capture_path(const lf_capture *c, uint32_t file);
 

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli_options.h"
@@ -43,12 +44,27 @@ static void print_diag(void *ctx, const lf_diag *d)
     fprintf(stderr, "%s\n", d->message);
 }
 
+/* Width of the progress bar, in characters: fits an 80-column terminal with the counters. */
+#define PROGRESS_BAR_WIDTH 24
+
 static void print_progress(void *ctx, const lf_pipeline_progress *p)
 {
     (void)ctx;
-    fprintf(stderr, "\r%" PRIu64 " frames read, capture time %" PRId64 ", %" PRIu64
-                    " live TCP streams ",
-            p->frames, p->capture_time / 1000000000, p->live_streams);
+    time_t t = (time_t)(p->capture_time / 1000000000);
+    struct tm tm;
+    char when[16] = "?";
+    if (gmtime_r(&t, &tm))
+        strftime(when, sizeof when, "%H:%M:%S", &tm);
+    fputc('\r', stderr);
+    if (p->bytes_total > 0) {
+        unsigned filled = (unsigned)(PROGRESS_BAR_WIDTH * p->bytes_done / p->bytes_total);
+        fputc('[', stderr);
+        for (unsigned i = 0; i < PROGRESS_BAR_WIDTH; i++)
+            fputc(i < filled ? '#' : '.', stderr);
+        fprintf(stderr, "] %3u%% ", (unsigned)(100 * p->bytes_done / p->bytes_total));
+    }
+    fprintf(stderr, "%" PRIu64 " frames, capture time %s UTC, %" PRIu64 " live TCP streams ",
+            p->frames, when, p->live_streams);
 }
 
 static void feed_engine(void *ctx, const lf_signalr_event *ev)

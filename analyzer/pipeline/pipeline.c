@@ -82,13 +82,15 @@ static void count_frame(lf_pipeline_result *res, const lf_packet *pkt)
 }
 
 static void report_progress(const lf_pipeline_options *opts, const lf_pipeline_result *res,
-                            const tcp_reassembler *tcp, lf_time_ns now)
+                            const lf_capture *cap, const tcp_reassembler *tcp, lf_time_ns now)
 {
     if (opts->progress == NULL || res->frames % LF_PIPELINE_PROGRESS_EVERY != 0)
         return;
     lf_pipeline_progress p = {.frames = res->frames,
                               .capture_time = now,
                               .live_streams = tcp_reassembler_get_stats(tcp).live_streams};
+    if (!lf_capture_progress(cap, &p.bytes_done, &p.bytes_total))
+        p.bytes_done = p.bytes_total = 0;
     opts->progress(opts->progress_ctx, &p);
 }
 
@@ -102,7 +104,7 @@ static void read_all(lf_capture *cap, tcp_reassembler *tcp, const lf_pipeline_op
             res->tcp_segments++;
             tcp_reassembler_packet(tcp, &pkt);
         }
-        report_progress(opts, res, tcp, pkt.ref.time);
+        report_progress(opts, res, cap, tcp, pkt.ref.time);
     }
     tcp_reassembler_finish(tcp);
 }

@@ -27,6 +27,7 @@ typedef struct lf_pipeline_progress {
     uint64_t frames;       /* frames read so far, all inputs */
     lf_time_ns capture_time; /* time of the latest frame */
     uint64_t live_streams;
+    uint64_t bytes_done, bytes_total; /* of the input files; bytes_total 0 when not known */
 } lf_pipeline_progress;
 
 typedef struct lf_pipeline_options {

@@ -26,17 +26,6 @@ static void skip_ws(sr_jscan *s)
         s->pos++;
 }
 
-static int hex_value(char c)
-{
-    if (is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* \uXXXX at p (after the backslash): four hex digits, not a surrogate (json-glib refuses lone
  * ones, and pairs are left to it). */
 static bool unicode_escape(const char *p, size_t avail)
@@ -45,7 +34,7 @@ static bool unicode_escape(const char *p, size_t avail)
         return false;
     unsigned v = 0;
     for (size_t i = 1; i <= 4; i++) {
-        int h = hex_value(p[i]);
+        int h = sr_hex_digit_value((unsigned char)p[i]);
         if (h < 0)
             return false;
         v = v * 16 + (unsigned)h;

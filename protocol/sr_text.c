@@ -39,3 +39,14 @@ bool sr_ascii_caseeq(const char *a, const char *b, size_t len)
     }
     return true;
 }
+
+int sr_hex_digit_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

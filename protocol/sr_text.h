@@ -32,4 +32,7 @@ bool sr_string_equals(const sr_string *s, const char *bytes, size_t len);
 /* ASCII case-insensitive comparison of two byte ranges of equal length. */
 bool sr_ascii_caseeq(const char *a, const char *b, size_t len);
 
+/* Value of one hexadecimal digit (either case), or -1 for any other byte. */
+int sr_hex_digit_value(unsigned char c);
+
 #endif

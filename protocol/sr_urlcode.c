@@ -5,17 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes into dst (at least len bytes); returns the decoded length or SIZE_MAX on bad '%'. */
 static size_t decode_into(const char *src, size_t len, sr_decode_mode mode, char *dst,
                           size_t *bad_offset)
@@ -33,8 +22,8 @@ static size_t decode_into(const char *src, size_t len, sr_decode_mode mode, char
             continue;
         }
         if (c == '%') {
-            int hi = i + 2 < len ? hex_value((unsigned char)src[i + 1]) : -1;
-            int lo = hi >= 0 ? hex_value((unsigned char)src[i + 2]) : -1;
+            int hi = i + 2 < len ? sr_hex_digit_value((unsigned char)src[i + 1]) : -1;
+            int lo = hi >= 0 ? sr_hex_digit_value((unsigned char)src[i + 2]) : -1;
             if (lo < 0) {
                 if (bad_offset != NULL)
                     *bad_offset = i;

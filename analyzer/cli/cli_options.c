@@ -21,7 +21,8 @@ enum {
     OPT_VERSION,
     OPT_CONNECTION,
     OPT_SINCE,
-    OPT_UNTIL
+    OPT_UNTIL,
+    OPT_THREADS
 };
 
 static const struct option long_options[] = {
@@ -36,6 +37,7 @@ static const struct option long_options[] = {
     {"connection-timeout", required_argument, NULL, OPT_CT},
     {"transport-connect-timeout", required_argument, NULL, OPT_TCT},
     {"max-stream-buffer", required_argument, NULL, OPT_BUFFER},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"progress", required_argument, NULL, OPT_PROGRESS},
     {"connection", required_argument, NULL, OPT_CONNECTION},
     {"since", required_argument, NULL, OPT_SINCE},
@@ -80,9 +82,12 @@ void lf_cli_print_help(FILE *out)
         "      --connection-timeout SEC ConnectionTimeout (default 110)\n"
         "      --transport-connect-timeout SEC  TransportConnectTimeout (default 5)\n"
         "\n"
-        "Limits:\n"
+        "Limits and threads:\n"
         "      --max-stream-buffer BYTES  out-of-order bytes kept per TCP direction before a\n"
         "                               hole is declared lost (default 1048576)\n"
+        "      --threads N              1: read and analyse on one thread; 2: read the capture\n"
+        "                               on a thread of its own (default when the machine has\n"
+        "                               more than one CPU); the report is the same\n"
         "\n"
         "  -h, --help                   show this help\n"
         "      --version                show the version\n"
@@ -179,6 +184,14 @@ static int parse_bytes(const char *arg, size_t *out, char *err, size_t cap)
     return 0;
 }
 
+static int parse_threads(const char *arg, unsigned *out, char *err, size_t cap)
+{
+    if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
+        return fail(err, cap, "--threads is 1 or 2, not '%s'", arg);
+    *out = (unsigned)(arg[0] - '0');
+    return 0;
+}
+
 static int parse_one(int opt, const char *arg, lf_cli_options *o, char *err, size_t cap)
 {
     switch (opt) {
@@ -194,6 +207,7 @@ static int parse_one(int opt, const char *arg, lf_cli_options *o, char *err, siz
     case OPT_CT: return parse_seconds(arg, &o->assumed.connection_timeout, err, cap);
     case OPT_TCT: return parse_seconds(arg, &o->assumed.transport_connect_timeout, err, cap);
     case OPT_BUFFER: return parse_bytes(arg, &o->max_stream_buffer, err, cap);
+    case OPT_THREADS: return parse_threads(arg, &o->threads, err, cap);
     case 'h': o->help = true; return 0;
     case OPT_VERSION: o->version = true; return 0;
     case OPT_CONNECTION: return add_connection(arg, o, err, cap);

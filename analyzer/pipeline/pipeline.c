@@ -6,12 +6,53 @@
 #include <string.h>
 
 #include "capture/capture.h"
+#include "pipeline/read_ahead.h"
+
+/* Where the packets come from: the capture read on this thread, or on a thread of its own. */
+typedef struct packet_source {
+    lf_capture *cap;
+    lf_read_ahead *ahead;
+} packet_source;
+
+static bool source_open(packet_source *s, const char *const *paths, uint32_t n,
+                        const lf_pipeline_options *opts)
+{
+    memset(s, 0, sizeof *s);
+    if (opts->read_ahead)
+        s->ahead = lf_read_ahead_start(paths, n, &opts->diag);
+    if (s->ahead == NULL)
+        s->cap = lf_capture_open(paths, n, &opts->diag);
+    return s->ahead != NULL || s->cap != NULL;
+}
+
+static bool source_next(packet_source *s, lf_packet *pkt)
+{
+    return s->ahead != NULL ? lf_read_ahead_next(s->ahead, pkt) : lf_capture_next(s->cap, pkt);
+}
+
+/* NULL until the first packet was asked for, and when the inputs could not be set up. */
+static const lf_capture *source_capture(const packet_source *s)
+{
+    return s->ahead != NULL ? lf_read_ahead_capture(s->ahead) : s->cap;
+}
+
+static bool source_progress(const packet_source *s, uint64_t *done, uint64_t *total)
+{
+    return s->ahead != NULL ? lf_read_ahead_progress(s->ahead, done, total)
+                            : lf_capture_progress(s->cap, done, total);
+}
+
+static void source_close(packet_source *s)
+{
+    lf_read_ahead_free(s->ahead);
+    lf_capture_close(s->cap);
+}
 
 /* The diagnostics sink of the stages above the capture: they know a frame's file index, not
  * its path, which this adds before passing the diagnostic on. */
 typedef struct diag_paths {
     lf_diag_sink out;
-    const lf_capture *cap;
+    const packet_source *src;
 } diag_paths;
 
 static void diag_add_path(void *ctx, const lf_diag *d)
@@ -21,7 +62,7 @@ static void diag_add_path(void *ctx, const lf_diag *d)
         return;
     lf_diag named = *d;
     if (!named.path && named.at.frame != 0)
-        named.path = lf_capture_path(p->cap, named.at.file);
+        named.path = lf_capture_path(source_capture(p->src), named.at.file);
     p->out.emit(p->out.ctx, &named);
 }
 
@@ -82,29 +123,29 @@ static void count_frame(lf_pipeline_result *res, const lf_packet *pkt)
 }
 
 static void report_progress(const lf_pipeline_options *opts, const lf_pipeline_result *res,
-                            const lf_capture *cap, const tcp_reassembler *tcp, lf_time_ns now)
+                            const packet_source *src, const tcp_reassembler *tcp, lf_time_ns now)
 {
     if (opts->progress == NULL || res->frames % LF_PIPELINE_PROGRESS_EVERY != 0)
         return;
     lf_pipeline_progress p = {.frames = res->frames,
                               .capture_time = now,
                               .live_streams = tcp_reassembler_get_stats(tcp).live_streams};
-    if (!lf_capture_progress(cap, &p.bytes_done, &p.bytes_total))
+    if (!source_progress(src, &p.bytes_done, &p.bytes_total))
         p.bytes_done = p.bytes_total = 0;
     opts->progress(opts->progress_ctx, &p);
 }
 
-static void read_all(lf_capture *cap, tcp_reassembler *tcp, const lf_pipeline_options *opts,
+static void read_all(packet_source *src, tcp_reassembler *tcp, const lf_pipeline_options *opts,
                      lf_pipeline_result *res)
 {
     lf_packet pkt;
-    while (lf_capture_next(cap, &pkt)) {
+    while (source_next(src, &pkt)) {
         count_frame(res, &pkt);
         if (pkt.kind == LF_PACKET_TCP) {
             res->tcp_segments++;
             tcp_reassembler_packet(tcp, &pkt);
         }
-        report_progress(opts, res, cap, tcp, pkt.ref.time);
+        report_progress(opts, res, src, tcp, pkt.ref.time);
     }
     tcp_reassembler_finish(tcp);
 }
@@ -120,10 +161,10 @@ int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_opti
     for (uint32_t i = 0; i < n; i++)
         out->inputs[i].path = paths[i];
 
-    lf_capture *cap = lf_capture_open(paths, n, &opts->diag);
-    if (cap == NULL)
+    packet_source src;
+    if (!source_open(&src, paths, n, opts))
         return -1;
-    diag_paths named = {.out = opts->diag, .cap = cap};
+    diag_paths named = {.out = opts->diag, .src = &src};
     lf_diag_sink diag = {.ctx = &named, .emit = diag_add_path};
     wire_fanout fan = {.tap = opts->wire_tap, .diag = diag};
     if (opts->signalr.emit)
@@ -133,14 +174,15 @@ int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_opti
     tcp_consumer consumer = wire_consumer_tcp(&wc);
     tcp_reassembler *tcp = tcp_reassembler_new(&opts->tcp, &consumer, &diag);
 
-    read_all(cap, tcp, opts, out);
+    read_all(&src, tcp, opts, out);
 
+    const lf_capture *cap = source_capture(&src);
     out->tcp = tcp_reassembler_get_stats(tcp);
-    out->files_failed = lf_capture_get_stats(cap)->files_failed;
+    out->files_failed = cap != NULL ? lf_capture_get_stats(cap)->files_failed : n;
     tcp_reassembler_free(tcp);
     lf_signalr_classifier_free(fan.classifier);
-    lf_capture_close(cap);
-    return 0;
+    source_close(&src);
+    return cap != NULL ? 0 : -1;
 }
 
 void lf_pipeline_result_clear(lf_pipeline_result *res)

@@ -38,6 +38,7 @@ typedef struct lf_pipeline_options {
     lf_diag_sink diag;       /* optional: problems in the input */
     void (*progress)(void *ctx, const lf_pipeline_progress *p); /* optional */
     void *progress_ctx;
+    bool read_ahead; /* read the capture on a thread of its own (read_ahead.h): same output */
 } lf_pipeline_options;
 
 /* Per input file, in command-line order. */

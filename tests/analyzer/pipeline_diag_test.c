@@ -95,16 +95,30 @@ static void handshake(diag_test *t)
     segment(t, true, C_ISN + 1, S_ISN + 1, LF_TCP_ACK, NULL);
 }
 
+static void run_once(diag_test *t, const char *path, bool read_ahead)
+{
+    t->len = 0;
+    t->log[0] = '\0';
+    lf_pipeline_options opts;
+    lf_pipeline_options_default(&opts);
+    opts.diag = (lf_diag_sink){.ctx = t, .emit = on_diag};
+    opts.read_ahead = read_ahead;
+    lf_pipeline_result res;
+    assert_int_equal(lf_pipeline_run((const char *const[]){path}, 1, &opts, &res), 0);
+    lf_pipeline_result_clear(&res);
+}
+
+/* Runs the pipeline with the capture read on a thread of its own, then on the pipeline's
+ * thread: the diagnostics must not differ. */
 static void run(diag_test *t)
 {
     char *path = ctf_path(t->dir, "lab.pcap");
     ctf_write_pcap(path, DLT_EN10MB, true, t->records, t->n);
-    lf_pipeline_options opts;
-    lf_pipeline_options_default(&opts);
-    opts.diag = (lf_diag_sink){.ctx = t, .emit = on_diag};
-    lf_pipeline_result res;
-    assert_int_equal(lf_pipeline_run((const char *const[]){path}, 1, &opts, &res), 0);
-    lf_pipeline_result_clear(&res);
+    run_once(t, path, true);
+    char threaded[sizeof t->log];
+    memcpy(threaded, t->log, sizeof threaded);
+    run_once(t, path, false);
+    assert_string_equal(threaded, t->log);
     free(path);
 }
 

@@ -194,6 +194,18 @@ def test_text_report_has_the_wireshark_filter_and_colours_on_request(lf):
     check("\033[31m!! error keepalive_missed\033[0m" in out, "--color always colours findings")
 
 
+def test_threads_change_nothing_in_the_report(lf):
+    rc, _, err = lf.run("--threads", "3", lf.capture("ws-clean"))
+    check(rc == 2 and "--threads is 1 or 2" in err, "--threads 3 is a usage error")
+    names = sorted(f[:-5] for f in os.listdir(lf.captures) if f.endswith(".pcap"))
+    missing = os.path.join(tempfile.gettempdir(), "lifeline-no-such-capture.pcap")
+    for inputs in [[lf.capture(n)] for n in names] + [[missing] + [lf.capture(n) for n in names]]:
+        one = lf.run("--threads", "1", "--format", "json", "--fail-on", "note", *inputs)
+        two = lf.run("--threads", "2", "--format", "json", "--fail-on", "note", *inputs)
+        what = os.path.basename(inputs[0]) if len(inputs) == 1 else "all captures and a missing one"
+        check(one == two, f"{what}: --threads 1 and 2 give the same report, diagnostics and exit")
+
+
 def main():
     lf = Lifeline(sys.argv[1], sys.argv[2])
     for name, test in list(globals().items()):

@@ -85,9 +85,10 @@ void lf_cli_print_help(FILE *out)
         "Limits and threads:\n"
         "      --max-stream-buffer BYTES  out-of-order bytes kept per TCP direction before a\n"
         "                               hole is declared lost (default 1048576)\n"
-        "      --threads N              1: read and analyse on one thread; 2: read the capture\n"
-        "                               on a thread of its own (default when the machine has\n"
-        "                               more than one CPU); the report is the same\n"
+        "      --threads N              1: everything on one thread; 2: also read the capture\n"
+        "                               on a thread of its own; 3: also run the lifecycle\n"
+        "                               engine and the report on a third (default: 3 when the\n"
+        "                               machine has more than one CPU); the report is the same\n"
         "\n"
         "  -h, --help                   show this help\n"
         "      --version                show the version\n"
@@ -186,8 +187,8 @@ static int parse_bytes(const char *arg, size_t *out, char *err, size_t cap)
 
 static int parse_threads(const char *arg, unsigned *out, char *err, size_t cap)
 {
-    if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0)
-        return fail(err, cap, "--threads is 1 or 2, not '%s'", arg);
+    if (strcmp(arg, "1") != 0 && strcmp(arg, "2") != 0 && strcmp(arg, "3") != 0)
+        return fail(err, cap, "--threads is 1, 2 or 3, not '%s'", arg);
     *out = (unsigned)(arg[0] - '0');
     return 0;
 }

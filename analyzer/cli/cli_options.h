@@ -32,7 +32,7 @@ typedef struct lf_cli_options {
     sr_severity fail_on;      /* exit 1 when a finding is at or above this */
     lf_lifecycle_options assumed; /* settings assumed when a negotiate is missing */
     size_t max_stream_buffer; /* out-of-order bytes per TCP direction; 0: default */
-    unsigned threads;         /* --threads: 1 or 2; 0: as many as help on this machine */
+    unsigned threads;         /* --threads: 1 to 3; 0: as many as help on this machine */
     const char *connections[LF_CLI_MAX_CONNECTION_RULES]; /* --connection values (argv) */
     size_t connection_count;
     bool has_since, has_until;

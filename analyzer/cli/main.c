@@ -182,7 +182,9 @@ static int run(const lf_cli_options *o, FILE *out)
     if (o->max_stream_buffer)
         po.tcp.max_buffered_per_direction = o->max_stream_buffer;
     po.diag = (lf_diag_sink){.ctx = &diag, .emit = print_diag};
-    po.read_ahead = o->threads == 2 || (o->threads == 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1);
+    unsigned threads = o->threads != 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 3 : 1;
+    po.read_ahead = threads >= 2;
+    po.sinks_on_thread = threads >= 3;
     bool progress = !o->dump_events && wants(o->progress, STDERR_FILENO);
     if (progress)
         po.progress = print_progress;

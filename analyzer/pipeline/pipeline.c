@@ -7,6 +7,7 @@
 
 #include "capture/capture.h"
 #include "pipeline/read_ahead.h"
+#include "pipeline/sink_thread.h"
 
 /* Where the packets come from: the capture read on this thread, or on a thread of its own. */
 typedef struct packet_source {
@@ -150,8 +151,23 @@ static void read_all(packet_source *src, tcp_reassembler *tcp, const lf_pipeline
     tcp_reassembler_finish(tcp);
 }
 
-int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_options *opts,
-                    lf_pipeline_result *out)
+/* The caller's sinks, or forwarders to them on the sink thread when there is one. */
+static lf_pipeline_options relayed(const lf_pipeline_options *opts, lf_sink_thread *relay)
+{
+    lf_pipeline_options local = *opts;
+    if (relay == NULL)
+        return local;
+    local.signalr = lf_sink_thread_signalr(relay);
+    local.diag = lf_sink_thread_diag(relay);
+    if (opts->progress != NULL) {
+        local.progress = lf_sink_thread_progress;
+        local.progress_ctx = relay;
+    }
+    return local;
+}
+
+static int run(const char *const *paths, uint32_t n, const lf_pipeline_options *opts,
+               lf_pipeline_result *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0)
@@ -183,6 +199,17 @@ int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_opti
     lf_signalr_classifier_free(fan.classifier);
     source_close(&src);
     return cap != NULL ? 0 : -1;
+}
+
+int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_options *opts,
+                    lf_pipeline_result *out)
+{
+    bool relay_wanted = opts->sinks_on_thread && opts->wire_tap.emit == NULL;
+    lf_sink_thread *relay = relay_wanted ? lf_sink_thread_start(opts) : NULL;
+    lf_pipeline_options local = relayed(opts, relay);
+    int rc = run(paths, n, &local, out);
+    lf_sink_thread_free(relay);
+    return rc;
 }
 
 void lf_pipeline_result_clear(lf_pipeline_result *res)

@@ -195,15 +195,17 @@ def test_text_report_has_the_wireshark_filter_and_colours_on_request(lf):
 
 
 def test_threads_change_nothing_in_the_report(lf):
-    rc, _, err = lf.run("--threads", "3", lf.capture("ws-clean"))
-    check(rc == 2 and "--threads is 1 or 2" in err, "--threads 3 is a usage error")
+    rc, _, err = lf.run("--threads", "4", lf.capture("ws-clean"))
+    check(rc == 2 and "--threads is 1, 2 or 3" in err, "--threads 4 is a usage error")
     names = sorted(f[:-5] for f in os.listdir(lf.captures) if f.endswith(".pcap"))
     missing = os.path.join(tempfile.gettempdir(), "lifeline-no-such-capture.pcap")
     for inputs in [[lf.capture(n)] for n in names] + [[missing] + [lf.capture(n) for n in names]]:
         one = lf.run("--threads", "1", "--format", "json", "--fail-on", "note", *inputs)
         two = lf.run("--threads", "2", "--format", "json", "--fail-on", "note", *inputs)
+        three = lf.run("--threads", "3", "--format", "json", "--fail-on", "note", *inputs)
         what = os.path.basename(inputs[0]) if len(inputs) == 1 else "all captures and a missing one"
-        check(one == two, f"{what}: --threads 1 and 2 give the same report, diagnostics and exit")
+        check(one == two == three,
+              f"{what}: --threads 1, 2 and 3 give the same report, diagnostics and exit")
 
 
 def main():

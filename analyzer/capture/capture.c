@@ -251,10 +251,10 @@ static void advance_delivered(lf_capture *c)
 {
     source *s = c->delivered;
     c->delivered = NULL;
-    if (source_read(c, s))
-        heap_sift_down(c, 0);
-    else
+    if (!source_read(c, s))
         heap_pop(c);
+    else if (c->heap_len > 1) /* a single input needs no reordering */
+        heap_sift_down(c, 0);
 }
 
 /* TCP reassembly carries on over the cut bytes as a gap; saying so here names the cause. */

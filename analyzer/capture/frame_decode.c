@@ -153,8 +153,8 @@ static net_proto decode_link(int dlt, const uint8_t *f, uint32_t caplen, uint32_
 }
 
 /* `captured` bytes of the TCP segment are in the frame, `declared` are announced by IP. */
-static lf_packet_kind decode_tcp(const uint8_t *p, uint32_t captured, uint32_t declared,
-                                 lf_packet *pkt)
+static inline lf_packet_kind decode_tcp(const uint8_t *p, uint32_t captured,
+                                        uint32_t declared, lf_packet *pkt)
 {
     if (declared < TCP_MIN_HEADER)
         return reject(pkt, LF_PACKET_MALFORMED, "IP payload too short for a TCP header");

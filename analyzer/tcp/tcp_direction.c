@@ -6,9 +6,6 @@
 
 #include "tcp/tcp_seq.h"
 
-/* RFC 7323: window scale 14 on a 16-bit window. */
-#define TCP_MAX_WINDOW (UINT32_C(1) << 30)
-
 struct tcp_ooo_segment {
     tcp_ooo_segment *next;
     uint32_t seq;
@@ -37,23 +34,37 @@ static uint64_t load64(const uint8_t *p)
 }
 
 /* Fingerprint to spot retransmissions that changed bytes, computed on every delivered
- * segment so it must be cheap: a Fletcher-style pair of sums over 8-byte words (one add per
- * word on each chain; the second sum makes it position-sensitive), mixed at the end. A changed
- * byte always changes the sums; a 32-bit fingerprint collision then is a 1 in 2^32 chance. */
+ * segment so it must be cheap: Fletcher-style pairs of sums over 8-byte words (one add per word
+ * on each chain; the second sum makes it position-sensitive), in four independent lanes so the
+ * adds of consecutive words do not wait on each other, mixed at the end. A changed byte always
+ * changes the sums; a 32-bit fingerprint collision then is a 1 in 2^32 chance. */
 static uint32_t fingerprint(const uint8_t *p, uint32_t n)
 {
-    uint64_t a = n, b = 0;
+    uint64_t a[4] = {n, 0, 0, 0}, b[4] = {0, 0, 0, 0};
     uint32_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        a += load64(p + i);
-        b += a;
+    for (; i + 32 <= n; i += 32) {
+        for (int k = 0; k < 4; k++) {
+            a[k] += load64(p + i + 8 * k);
+            b[k] += a[k];
+        }
     }
+    for (; i + 8 <= n; i += 8) {
+        a[0] += load64(p + i);
+        b[0] += a[0];
+    }
+    /* The last 1-7 bytes: from the word that ends the segment when there is one. */
     uint64_t tail = 0;
-    for (; i < n; i++)
-        tail = tail << 8 | p[i];
-    a += tail;
-    b += a;
-    uint64_t h = (a ^ (b << 32 | b >> 32)) * 0x9E3779B97F4A7C15ULL;
+    if (i < n && n >= 8)
+        tail = load64(p + n - 8) >> (8 * (8 - (n - i)));
+    else
+        for (; i < n; i++)
+            tail = tail << 8 | p[i];
+    a[0] += tail;
+    b[0] += a[0];
+    uint64_t sa = a[0] ^ a[1] * 0xC2B2AE3D27D4EB4FULL ^ a[2] * 0x165667B19E3779F9ULL ^
+                  a[3] * 0xD6E8FEB86659FD93ULL;
+    uint64_t sb = b[0] + b[1] * 3 + b[2] * 5 + b[3] * 7;
+    uint64_t h = (sa ^ (sb << 32 | sb >> 32)) * 0x9E3779B97F4A7C15ULL;
     return (uint32_t)(h >> 32);
 }
 
@@ -252,6 +263,12 @@ void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint3
                            const lf_frame_ref *at)
 {
     tcp_direction_start(d, seq);
+    /* The usual case, the next bytes with nothing buffered or cut: deliver_in_order() would
+     * only deliver them. */
+    if (seq == d->next_seq && !d->ooo && missing == 0) {
+        deliver(d, out, bytes, len, at);
+        return;
+    }
     if (tcp_seq_lt(seq, d->next_seq)) {
         check_history(out, seq, bytes, len, at);
         uint32_t old = d->next_seq - seq;
@@ -277,9 +294,7 @@ void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint3
 void tcp_direction_acked(tcp_direction *d, const tcp_direction_out *out, uint32_t ack,
                          const lf_frame_ref *at)
 {
-    /* No sender can have more than the largest scaled window (2^30) unacknowledged: an ACK
-     * further ahead is garbage (some RSTs carry one), not proof of lost bytes. */
-    if (!d->started || ack - d->next_seq > TCP_MAX_WINDOW)
+    if (!tcp_direction_ack_pending(d, ack))
         return;
     /* The FIN takes a sequence number but is no byte of data. */
     if (d->fin_seen && tcp_seq_gt(ack, d->fin_seq))

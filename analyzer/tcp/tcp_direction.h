@@ -76,10 +76,23 @@ static inline void tcp_direction_start(tcp_direction *d, uint32_t seq)
 }
 
 /* A segment's payload: `len` captured bytes at `seq`, then `missing` bytes the snapshot
- * length cut off. `at` is this segment's frame; it becomes the `at` of everything released. */
+ * length cut off. `at` is this segment's frame; it becomes the `at` of everything released.
+ * With no bytes at all (len and missing 0) it does nothing beyond tcp_direction_start(): every
+ * call leaves no buffered segment at or before next_seq, so an empty one has nothing to release. */
 void tcp_direction_segment(tcp_direction *d, const tcp_direction_out *out, uint32_t seq,
                            const uint8_t *bytes, uint32_t len, uint32_t missing,
                            const lf_frame_ref *at);
+
+/* No sender can have more than the largest scaled window (RFC 7323: scale 14 on a 16-bit
+ * window) unacknowledged: an ACK further ahead is garbage (some RSTs carry one). */
+#define TCP_MAX_WINDOW (UINT32_C(1) << 30)
+
+/* False when tcp_direction_acked() would do nothing for `ack`: the direction has not started,
+ * or `ack` is not ahead of next_seq by at most TCP_MAX_WINDOW. Inline: asked for every ACK. */
+static inline bool tcp_direction_ack_pending(const tcp_direction *d, uint32_t ack)
+{
+    return d->started && ack - d->next_seq - 1 < TCP_MAX_WINDOW;
+}
 
 /* The other side acknowledged up to `ack`: bytes before it were sent, so holes before it will
  * not be filled by this capture and are declared gaps. */

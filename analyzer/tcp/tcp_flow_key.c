@@ -3,25 +3,11 @@
 
 #include <string.h>
 
-/* Loads an address as key words straight from the frame (no intermediate copies). */
-static void load_address(const uint8_t *bytes, uint32_t family, uint64_t words[2])
-{
-    if (family == 4) {
-        uint32_t v4;
-        memcpy(&v4, bytes, 4);
-        words[0] = v4;
-        words[1] = 0;
-    } else {
-        memcpy(&words[0], bytes, 8);
-        memcpy(&words[1], bytes + 8, 8);
-    }
-}
-
 unsigned tcp_flow_key_from_segment(const lf_tcp_segment *t, tcp_flow_key *key)
 {
     uint64_t src[2], dst[2];
-    load_address(t->src, t->family, src);
-    load_address(t->dst, t->family, dst);
+    tcp_flow_load_address(t->src, t->family, src);
+    tcp_flow_load_address(t->dst, t->family, dst);
     /* Branch-free: the direction of consecutive packets is unpredictable. */
     bool src_first =
         (src[0] < dst[0]) |
@@ -52,12 +38,6 @@ tcp_endpoint tcp_flow_key_endpoint(const tcp_flow_key *key, unsigned side)
 
 uint32_t tcp_flow_key_hash(const tcp_flow_key *key)
 {
-    /* Independent multiplies (no chain between words), then one final mix. */
-    uint64_t ports = (uint64_t)key->port[0] << 32 | (uint64_t)key->port[1] << 16 | key->family;
-    uint64_t h = key->addr[0][0] * 0x9E3779B97F4A7C15ULL ^ key->addr[0][1] * 0xC2B2AE3D27D4EB4FULL ^
-                 key->addr[1][0] * 0x165667B19E3779F9ULL ^ key->addr[1][1] * 0xD6E8FEB86659FD93ULL ^
-                 ports * 0xFF51AFD7ED558CCDULL;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    return (uint32_t)(h ^ (h >> 32));
+    return tcp_flow_hash_finish(tcp_flow_endpoint_word(key->addr[0], key->port[0]) +
+                                tcp_flow_endpoint_word(key->addr[1], key->port[1]) + key->family);
 }

@@ -15,18 +15,6 @@ bool tcp_flow_table_init(tcp_flow_table *t)
     return t->slots != NULL;
 }
 
-const tcp_flow_key *tcp_flow_table_find(const tcp_flow_table *t, const tcp_flow_key *key,
-                                        uint32_t hash)
-{
-    for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
-        const tcp_flow_slot *s = &t->slots[i];
-        if (!s->key)
-            return NULL;
-        if (s->hash == hash && tcp_flow_key_equal(s->key, key))
-            return s->key;
-    }
-}
-
 static void place(tcp_flow_slot *slots, size_t mask, tcp_flow_slot entry)
 {
     size_t i = entry.hash & mask;

@@ -28,9 +28,24 @@ typedef struct tcp_flow_table {
 /* False on out of memory. */
 bool tcp_flow_table_init(tcp_flow_table *t);
 
-/* The stored key equal to `key`, or NULL. `hash` is tcp_flow_key_hash(key). */
-const tcp_flow_key *tcp_flow_table_find(const tcp_flow_table *t, const tcp_flow_key *key,
-                                        uint32_t hash);
+/* The stored key of the connection a segment with `ends` belongs to, or NULL; `*sender` gets
+ * the side of that key that sent the segment. `hash` is tcp_flow_ends_hash(ends). Inline:
+ * done for most packets. */
+static inline const tcp_flow_key *tcp_flow_table_find(const tcp_flow_table *t,
+                                                      const tcp_flow_ends *ends, uint32_t hash,
+                                                      unsigned *sender)
+{
+    for (size_t i = hash & t->mask;; i = (i + 1) & t->mask) {
+        const tcp_flow_slot *s = &t->slots[i];
+        if (!s->key)
+            return NULL;
+        int side = s->hash == hash ? tcp_flow_key_sender(s->key, ends) : -1;
+        if (side >= 0) {
+            *sender = (unsigned)side;
+            return s->key;
+        }
+    }
+}
 
 /* Stores `key` (not already present). False on out of memory, nothing stored. */
 bool tcp_flow_table_insert(tcp_flow_table *t, const tcp_flow_key *key, uint32_t hash);

@@ -1,6 +1,7 @@
 /* tcp_reassembler.c - stream table, connection life cycle, dispatch to tcp_direction. */
 #include "tcp/tcp_reassembler.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,8 +9,9 @@
 #include "tcp/tcp_flow_key.h"
 #include "tcp/tcp_flow_table.h"
 
-/* A cache line on the machines this runs on. */
-#define STREAM_ALIGN 64
+/* Two cache lines on the machines this runs on: processors fetch such a pair together, so
+ * aligning to it makes a stream's hot fields (see tcp_stream) cost one memory access. */
+#define STREAM_ALIGN 128
 
 typedef struct tcp_stream tcp_stream;
 
@@ -21,15 +23,21 @@ typedef struct stream_list {
 } stream_list;
 
 struct tcp_stream {
-    /* What every packet reads comes first, to touch few cache lines per packet. */
-    tcp_flow_key key;     /* first member: the flow table stores &key */
+    /* The first two cache lines (allocated together, see STREAM_ALIGN) hold everything a
+     * packet without payload reads or writes: identity, flags, when it was last seen, and both
+     * directions. */
+    tcp_flow_key key;    /* first member: the flow table stores &key */
+    uint8_t client_side; /* side of `key` that opened the connection */
+    bool closed;         /* consumer closed; kept only to absorb late packets */
+    bool base_set[2];
+    /* the last packet seen (or, closed, the closing one), an lf_frame_ref split up to fit */
+    uint32_t last_file;
+    uint64_t last_frame;
+    lf_time_ns last_time;
+    tcp_direction dir[2]; /* indexed by tcp_dir */
+    /* What only packets with payload, SYNs and stream changes use. */
     void *state;          /* the consumer's */
     uint32_t base_seq[2]; /* first sequence number seen per direction, as tshark keeps it */
-    bool base_set[2];
-    uint8_t client_side;  /* side of `key` that opened the connection */
-    bool closed;          /* consumer closed; kept only to absorb late packets */
-    tcp_direction dir[2]; /* indexed by tcp_dir */
-    lf_frame_ref last;    /* last packet seen (or, closed, the closing one) */
     tcp_direction_history history[2];
     tcp_stream *prev; /* in `live` (least recently active first) or `closed` (oldest first) */
     tcp_stream *next;
@@ -38,12 +46,16 @@ struct tcp_stream {
     tcp_dir first_fin;
 };
 
+_Static_assert(offsetof(tcp_stream, dir) == 64 && sizeof(tcp_direction) == 32,
+               "a packet's fields fill the first two cache lines of a stream");
+
 struct tcp_reassembler {
     tcp_reassembler_config config;
     const tcp_consumer *consumer;
     const lf_diag_sink *diag;
     tcp_flow_table streams; /* every stream, live or closed; freed by stream_discard() */
     tcp_stream *recent;     /* the last packet's stream: bursts skip the table lookup */
+    uint32_t recent_hash;   /* tcp_flow_key_hash() of recent's key */
     stream_list live;       /* least recently active first when eviction is configured */
     stream_list closed;
     tcp_reassembler_stats stats;
@@ -113,6 +125,18 @@ static void list_push_tail(stream_list *l, tcp_stream *st)
     l->length++;
 }
 
+static lf_frame_ref last_seen(const tcp_stream *st)
+{
+    return (lf_frame_ref){.file = st->last_file, .frame = st->last_frame, .time = st->last_time};
+}
+
+static void set_last_seen(tcp_stream *st, const lf_frame_ref *at)
+{
+    st->last_file = at->file;
+    st->last_frame = at->frame;
+    st->last_time = at->time;
+}
+
 static tcp_dir dir_of(const tcp_stream *st, unsigned sender_side)
 {
     return sender_side == st->client_side ? TCP_DIR_TO_SERVER : TCP_DIR_TO_CLIENT;
@@ -171,7 +195,7 @@ static void stream_end(tcp_reassembler *r, tcp_stream *st, tcp_end_reason why, t
     for (int d = 0; d < 2; d++)
         tcp_direction_free(&st->dir[d]);
     st->closed = true;
-    st->last = *at;
+    set_last_seen(st, at);
     list_unlink(&r->live, st);
     list_push_tail(&r->closed, st);
     r->stats.live_streams--;
@@ -188,7 +212,7 @@ static void stream_discard(tcp_reassembler *r, tcp_stream *st)
 
 static void stream_evict(tcp_reassembler *r, tcp_stream *st, const char *why)
 {
-    lf_frame_ref at = st->last;
+    lf_frame_ref at = last_seen(st);
     lf_diag_report(r->diag, LF_DIAG_NOTE, LF_DIAG_TCP_STREAM_EVICTED, NULL, &at,
                    "stream %llu evicted: %s", (unsigned long long)st->info.id, why);
     r->stats.evicted++;
@@ -206,14 +230,14 @@ static void expire(tcp_reassembler *r, lf_time_ns now)
 {
     while (r->config.idle_timeout > 0 && r->live.head) {
         tcp_stream *st = r->live.head;
-        if (!older_than(st->last.time, now, r->config.idle_timeout))
+        if (!older_than(st->last_time, now, r->config.idle_timeout))
             break;
         stream_evict(r, st, "idle longer than the idle timeout");
     }
     while (r->closed.head) {
         tcp_stream *st = r->closed.head;
         if (r->closed.length <= TCP_MAX_CLOSED_STREAMS &&
-            !older_than(st->last.time, now, r->config.closed_linger))
+            !older_than(st->last_time, now, r->config.closed_linger))
             break;
         stream_discard(r, st);
     }
@@ -259,7 +283,7 @@ static tcp_stream *stream_new(tcp_reassembler *r, const tcp_flow_key *key, uint3
 {
     if (r->config.max_streams > 0 && r->live.length >= r->config.max_streams)
         stream_evict(r, r->live.head, "too many live streams");
-    /* Cache-line aligned so the per-packet fields above share as few lines as possible. */
+    /* Aligned so that the per-packet fields (see tcp_stream) come in one fetch. */
     size_t size = (sizeof(tcp_stream) + STREAM_ALIGN - 1) / STREAM_ALIGN * STREAM_ALIGN;
     tcp_stream *st = aligned_alloc(STREAM_ALIGN, size);
     if (!st)
@@ -271,7 +295,7 @@ static tcp_stream *stream_new(tcp_reassembler *r, const tcp_flow_key *key, uint3
         return NULL;
     }
     st->info.id = r->stats.streams++;
-    st->last = pkt->ref;
+    set_last_seen(st, &pkt->ref);
     decide_opener(st, sender_side, pkt->tcp.flags);
     for (int d = 0; d < 2; d++)
         tcp_direction_init(&st->dir[d]);
@@ -292,12 +316,24 @@ static bool is_new_connection(const tcp_stream *st, unsigned sender_side, const 
     return st->base_set[d] && st->base_seq[d] != t->seq;
 }
 
+/* The acknowledgement carried by a segment from side `d`: it may close holes in the peer's
+ * direction. Most acknowledge nothing new, which the inline check settles. */
+static void handle_ack(tcp_reassembler *r, tcp_stream *st, tcp_dir d, uint32_t ack,
+                       const lf_frame_ref *at)
+{
+    tcp_dir peer = (tcp_dir)(1 - d);
+    if (!tcp_direction_ack_pending(&st->dir[peer], ack))
+        return;
+    tcp_direction_out out = direction_out(r, st, peer);
+    tcp_direction_acked(&st->dir[peer], &out, ack, at);
+}
+
 static void handle_segment(tcp_reassembler *r, tcp_stream *st, unsigned sender_side,
                            const lf_packet *pkt)
 {
     const lf_tcp_segment *t = &pkt->tcp;
     const lf_frame_ref *at = &pkt->ref;
-    tcp_dir d = dir_of(st, sender_side), peer = (tcp_dir)(1 - d);
+    tcp_dir d = dir_of(st, sender_side);
     if (!st->base_set[d]) {
         st->base_set[d] = true;
         st->base_seq[d] = t->seq;
@@ -305,13 +341,15 @@ static void handle_segment(tcp_reassembler *r, tcp_stream *st, unsigned sender_s
     /* The SYN occupies one sequence number; data (if any) follows it. */
     uint32_t seq = t->flags & LF_TCP_SYN ? t->seq + 1 : t->seq;
     tcp_direction_start(&st->dir[d], seq);
-    if (t->flags & LF_TCP_ACK) {
-        tcp_direction_out out = direction_out(r, st, peer);
-        tcp_direction_acked(&st->dir[peer], &out, t->ack, at);
+    if (t->flags & LF_TCP_ACK)
+        handle_ack(r, st, d, t->ack, at);
+    /* A segment without payload (a pure ACK, half the traffic) changes nothing in its
+     * direction once started (see tcp_direction_segment()). */
+    if (t->payload_len > 0 || t->payload_missing > 0) {
+        tcp_direction_out out = direction_out(r, st, d);
+        tcp_direction_segment(&st->dir[d], &out, seq, t->payload, t->payload_len,
+                              t->payload_missing, at);
     }
-    tcp_direction_out out = direction_out(r, st, d);
-    tcp_direction_segment(&st->dir[d], &out, seq, t->payload, t->payload_len, t->payload_missing,
-                          at);
     if (t->flags & LF_TCP_FIN)
         tcp_direction_fin(&st->dir[d], seq + t->payload_len + t->payload_missing);
     report_fins(r, st, at);
@@ -321,28 +359,48 @@ static void handle_segment(tcp_reassembler *r, tcp_stream *st, unsigned sender_s
         stream_end(r, st, TCP_END_FIN, st->first_fin, at);
 }
 
+/* The stream a segment belongs to, live or closed, and the side of its key that sent it. The
+ * last packet's stream is tried first: bursts of one connection skip the table. */
+static tcp_stream *find_stream(const tcp_reassembler *r, const tcp_flow_ends *ends, uint32_t hash,
+                               unsigned *sender_side)
+{
+    tcp_stream *st = r->recent;
+    if (st && r->recent_hash == hash) {
+        int side = tcp_flow_key_sender(&st->key, ends);
+        if (side >= 0) {
+            *sender_side = (unsigned)side;
+            return st;
+        }
+    }
+    return (tcp_stream *)tcp_flow_table_find(&r->streams, ends, hash, sender_side);
+}
+
 void tcp_reassembler_packet(tcp_reassembler *r, const lf_packet *pkt)
 {
     if (pkt->kind != LF_PACKET_TCP || r->finished)
         return;
-    tcp_flow_key key;
-    unsigned sender_side = tcp_flow_key_from_segment(&pkt->tcp, &key);
+    tcp_flow_ends ends;
+    tcp_flow_ends_from_segment(&pkt->tcp, &ends);
+    uint32_t hash = tcp_flow_ends_hash(&ends);
     expire(r, pkt->ref.time);
-    tcp_stream *st = r->recent;
-    if (!st || !tcp_flow_key_equal(&st->key, &key))
-        st = (tcp_stream *)tcp_flow_table_find(&r->streams, &key, tcp_flow_key_hash(&key));
+    unsigned sender_side = 0;
+    tcp_stream *st = find_stream(r, &ends, hash, &sender_side);
     if (st && is_new_connection(st, sender_side, &pkt->tcp)) {
         if (!st->closed)
             stream_end(r, st, TCP_END_REUSED, dir_of(st, sender_side), &pkt->ref);
         stream_discard(r, st);
         st = NULL;
     }
-    if (!st)
-        st = stream_new(r, &key, tcp_flow_key_hash(&key), sender_side, pkt);
+    if (!st) {
+        tcp_flow_key key;
+        sender_side = tcp_flow_key_from_segment(&pkt->tcp, &key);
+        st = stream_new(r, &key, hash, sender_side, pkt);
+    }
     if (!st || st->closed)
         return;
     r->recent = st;
-    st->last = pkt->ref;
+    r->recent_hash = hash;
+    set_last_seen(st, &pkt->ref);
     /* Recency order only matters for eviction; keeping it touches two other streams. */
     if ((r->config.idle_timeout > 0 || r->config.max_streams > 0) && r->live.tail != st) {
         list_unlink(&r->live, st);
@@ -369,13 +427,16 @@ void tcp_reassembler_finish(tcp_reassembler *r)
         for (tcp_stream *st = r->live.head; st; st = st->next)
             order[i++] = st;
         qsort(order, n, sizeof *order, by_id);
-        for (i = 0; i < n; i++)
-            stream_end(r, order[i], TCP_END_CAPTURE_ENDED, TCP_DIR_TO_SERVER, &order[i]->last);
+        for (i = 0; i < n; i++) {
+            lf_frame_ref at = last_seen(order[i]);
+            stream_end(r, order[i], TCP_END_CAPTURE_ENDED, TCP_DIR_TO_SERVER, &at);
+        }
         free(order);
     }
     while (r->live.head) { /* no memory to sort: list order */
         tcp_stream *st = r->live.head;
-        stream_end(r, st, TCP_END_CAPTURE_ENDED, TCP_DIR_TO_SERVER, &st->last);
+        lf_frame_ref at = last_seen(st);
+        stream_end(r, st, TCP_END_CAPTURE_ENDED, TCP_DIR_TO_SERVER, &at);
     }
 }
 

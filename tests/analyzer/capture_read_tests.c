@@ -2,6 +2,8 @@
  * input, several files merged, and every way a file can be bad. Each test writes its files to
  * a temporary directory and compares a log of delivered frames and diagnostics, in the order
  * they happened, with the expected one. Frame lines read "file#frame seconds.nanoseconds kind".
+ * The last tests compare, record by record, plain pcap files read by the capture with what
+ * libpcap reads from them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -387,6 +389,268 @@ static void test_capture_reports_fragments_and_malformed_frames_by_frame_number(
     free(path);
 }
 
+/* Plain pcap files are read without libpcap where that gives exactly what libpcap gives; every
+ * record libpcap treats specially must come out as libpcap has it. These tests build files byte
+ * by byte and compare, record by record, what the capture delivers with what libpcap reads. */
+
+#define MAGIC_MICRO 0xa1b2c3d4u
+#define MAGIC_NANO 0xa1b23c4du
+/* Enough records to cross the reader's buffer boundary several times. */
+#define MANY_RECORDS 4000
+
+typedef struct raw_pcap {
+    uint8_t *bytes;
+    size_t len;
+    bool swapped; /* written in the other byte order */
+} raw_pcap;
+
+static void raw_put(raw_pcap *p, const void *bytes, size_t n)
+{
+    p->bytes = realloc(p->bytes, p->len + n);
+    assert_non_null(p->bytes);
+    memcpy(p->bytes + p->len, bytes, n);
+    p->len += n;
+}
+
+static void raw_u32(raw_pcap *p, uint32_t v)
+{
+    v = p->swapped ? __builtin_bswap32(v) : v;
+    raw_put(p, &v, 4);
+}
+
+static void raw_u16(raw_pcap *p, uint16_t v)
+{
+    v = p->swapped ? __builtin_bswap16(v) : v;
+    raw_put(p, &v, 2);
+}
+
+static void raw_header(raw_pcap *p, uint32_t magic, uint16_t major, uint16_t minor,
+                       uint32_t snaplen, uint32_t linktype)
+{
+    raw_u32(p, magic);
+    raw_u16(p, major);
+    raw_u16(p, minor);
+    raw_u32(p, 0);
+    raw_u32(p, 0);
+    raw_u32(p, snaplen);
+    raw_u32(p, linktype);
+}
+
+/* A record of `caplen` bytes: an Ethernet/IPv4/TCP frame, padded with a pattern. */
+static void raw_record(raw_pcap *p, uint32_t sec, uint32_t frac, uint32_t caplen,
+                       uint32_t wirelen)
+{
+    static uint8_t frame[300000];
+    size_t off = tcp_test_ethernet_header(0x0800, frame);
+    tcp_test_seg s = {.family = 4, .src = {10, 0, 0, 1}, .dst = {10, 0, 0, 2}, .sport = 50000,
+                      .dport = 80, .seq = sec, .flags = LF_TCP_ACK};
+    off += tcp_test_build_ip(&s, frame + off, sizeof frame - off);
+    for (size_t i = off; i < caplen && i < sizeof frame; i++)
+        frame[i] = (uint8_t)(i * 7 + frac);
+    raw_u32(p, sec);
+    raw_u32(p, frac);
+    raw_u32(p, caplen);
+    raw_u32(p, wirelen);
+    raw_put(p, frame, caplen < sizeof frame ? caplen : sizeof frame);
+}
+
+static uint32_t checksum(const uint8_t *bytes, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < n; i++)
+        h = (h ^ bytes[i]) * 16777619u;
+    return h;
+}
+
+typedef struct record_log {
+    char *text;
+    size_t len;
+} record_log;
+
+static void log_line(record_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_line(record_log *l, const char *fmt, ...)
+{
+    char line[512];
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, args);
+    va_end(args);
+    l->text = realloc(l->text, l->len + (size_t)n + 1);
+    memcpy(l->text + l->len, line, (size_t)n + 1);
+    l->len += (size_t)n;
+}
+
+static void log_record(record_log *l, uint64_t frame, lf_time_ns time, uint32_t caplen,
+                       uint32_t wirelen, const uint8_t *bytes)
+{
+    log_line(l, "#%llu %lld %u %u %08x\n", (unsigned long long)frame, (long long)time, caplen,
+             wirelen, checksum(bytes, caplen));
+}
+
+/* What libpcap itself reads, with times clamped as the capture clamps them. */
+static record_log libpcap_records(const char *path)
+{
+    record_log l = {0};
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) {
+        log_line(&l, "not a pcap or pcapng capture: %s\n", err);
+        return l;
+    }
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc;
+    for (uint64_t frame = 1; (rc = pcap_next_ex(p, &h, &data)) == 1; frame++) {
+        int64_t sec = h->ts.tv_sec;
+        lf_time_ns time = sec < 0                          ? 0
+                          : sec >= LF_TIME_MAX / 1000000000 ? LF_TIME_MAX
+                                                            : sec * 1000000000 + h->ts.tv_usec;
+        log_record(&l, frame, time, h->caplen, h->len, data);
+    }
+    if (rc != PCAP_ERROR_BREAK)
+        log_line(&l, "cannot read record: %s\n", pcap_geterr(p));
+    pcap_close(p);
+    return l;
+}
+
+static void on_file_diag(void *ctx, const lf_diag *d)
+{
+    if (d->code == LF_DIAG_FILE_TRUNCATED || d->code == LF_DIAG_FILE_UNREADABLE ||
+        d->code == LF_DIAG_FILE_NOT_CAPTURE)
+        log_line(ctx, "%s\n", d->message);
+}
+
+static record_log capture_records(const char *path)
+{
+    record_log l = {0};
+    lf_diag_sink sink = {.ctx = &l, .emit = on_file_diag};
+    lf_capture *c = lf_capture_open((const char *const[]){path}, 1, &sink);
+    assert_non_null(c);
+    lf_packet pkt;
+    while (lf_capture_next(c, &pkt))
+        log_record(&l, pkt.ref.frame, pkt.ref.time, pkt.caplen, pkt.wirelen, pkt.frame);
+    lf_capture_close(c);
+    return l;
+}
+
+/* Writes the file, reads it both ways and expects the same records and the same error. */
+static void expect_read_as_libpcap_reads(read_test *t, raw_pcap *p, size_t min_records)
+{
+    char *path = file_of(t, "raw.pcap");
+    ctf_write_bytes(path, p->bytes, p->len);
+    record_log want = libpcap_records(path), got = capture_records(path);
+    assert_non_null(got.text);
+    assert_string_equal(got.text, want.text);
+    size_t lines = 0;
+    for (size_t i = 0; i < want.len; i++)
+        lines += want.text[i] == '\n';
+    assert_true(lines >= min_records);
+    free(want.text), free(got.text), free(p->bytes), free(path);
+}
+
+static void test_capture_reads_many_records_across_buffer_refills_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 65535, 1);
+    for (uint32_t i = 0; i < MANY_RECORDS; i++)
+        raw_record(&p, 1700000000 + i, i * 1000 + 1, 54 + (i * 37) % 1400, 1514);
+    expect_read_as_libpcap_reads(*state, &p, MANY_RECORDS);
+}
+
+static void test_capture_reads_microsecond_fractions_at_and_past_one_second_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_MICRO, 2, 4, 65535, 1);
+    raw_record(&p, 1700000000, 999999, 60, 60);
+    raw_record(&p, 1700000001, 1000000, 60, 60);
+    raw_record(&p, 1700000002, 0xFFFFFFFFu, 60, 60);
+    raw_record(&p, 1700000003, 5, 60, 60);
+    expect_read_as_libpcap_reads(*state, &p, 4);
+}
+
+static void test_capture_reads_seconds_past_2038_and_huge_fractions_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 65535, 1);
+    raw_record(&p, 0x7FFFFFFFu, 999999999, 60, 60);
+    raw_record(&p, 0x80000000u, 0, 60, 60);
+    raw_record(&p, 1700000000, 1000000000, 60, 60);
+    raw_record(&p, 0xFFFFFFFFu, 0xFFFFFFFFu, 60, 60);
+    raw_record(&p, 1700000001, 1, 60, 60);
+    expect_read_as_libpcap_reads(*state, &p, 5);
+}
+
+static void test_capture_reads_records_longer_than_the_snapshot_length_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 100, 1);
+    raw_record(&p, 1700000000, 0, 100, 1514);
+    raw_record(&p, 1700000001, 0, 150, 1514);
+    raw_record(&p, 1700000002, 0, 99, 99);
+    expect_read_as_libpcap_reads(*state, &p, 3);
+}
+
+static void test_capture_reads_a_zero_snapshot_length_and_an_insane_record_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 0, 1);
+    raw_record(&p, 1700000000, 0, 262144, 262144);
+    raw_record(&p, 1700000001, 0, 262145, 262145);
+    raw_record(&p, 1700000002, 0, 60, 60);
+    expect_read_as_libpcap_reads(*state, &p, 2);
+}
+
+static void test_capture_reads_a_record_header_cut_short_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 65535, 1);
+    raw_record(&p, 1700000000, 0, 60, 60);
+    raw_u32(&p, 1700000001);
+    raw_u32(&p, 0);
+    expect_read_as_libpcap_reads(*state, &p, 2);
+}
+
+static void test_capture_reads_record_bytes_cut_short_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 65535, 1);
+    raw_record(&p, 1700000000, 0, 60, 60);
+    raw_record(&p, 1700000001, 0, 600, 600);
+    p.len -= 100;
+    expect_read_as_libpcap_reads(*state, &p, 2);
+}
+
+static void test_capture_reads_the_other_byte_order_as_libpcap(void **state)
+{
+    raw_pcap p = {.swapped = true};
+    raw_header(&p, MAGIC_MICRO, 2, 4, 65535, 1);
+    raw_record(&p, 1700000000, 7, 60, 60);
+    raw_record(&p, 1700000001, 8, 70, 80);
+    expect_read_as_libpcap_reads(*state, &p, 2);
+}
+
+static void test_capture_reads_version_2_3_with_swapped_lengths_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 3, 65535, 1);
+    raw_record(&p, 1700000000, 0, 60, 60);
+    raw_record(&p, 1700000001, 0, 80, 70);
+    expect_read_as_libpcap_reads(*state, &p, 2);
+}
+
+static void test_capture_reads_link_types_with_fcs_bits_and_raw_ip_as_libpcap(void **state)
+{
+    raw_pcap p = {0};
+    raw_header(&p, MAGIC_NANO, 2, 4, 65535, 0x14000001u);
+    raw_record(&p, 1700000000, 0, 60, 60);
+    expect_read_as_libpcap_reads(*state, &p, 1);
+    raw_pcap raw = {0};
+    raw_header(&raw, MAGIC_NANO, 2, 4, 65535, 101);
+    raw_record(&raw, 1700000000, 0, 60, 60);
+    expect_read_as_libpcap_reads(*state, &raw, 1);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -408,6 +672,16 @@ int main(void)
         T(test_capture_reads_standard_input_given_as_dash),
         T(test_capture_reads_gzip_compressed_standard_input),
         T(test_capture_reports_fragments_and_malformed_frames_by_frame_number),
+        T(test_capture_reads_many_records_across_buffer_refills_as_libpcap),
+        T(test_capture_reads_microsecond_fractions_at_and_past_one_second_as_libpcap),
+        T(test_capture_reads_seconds_past_2038_and_huge_fractions_as_libpcap),
+        T(test_capture_reads_records_longer_than_the_snapshot_length_as_libpcap),
+        T(test_capture_reads_a_zero_snapshot_length_and_an_insane_record_as_libpcap),
+        T(test_capture_reads_a_record_header_cut_short_as_libpcap),
+        T(test_capture_reads_record_bytes_cut_short_as_libpcap),
+        T(test_capture_reads_the_other_byte_order_as_libpcap),
+        T(test_capture_reads_version_2_3_with_swapped_lengths_as_libpcap),
+        T(test_capture_reads_link_types_with_fcs_bits_and_raw_ip_as_libpcap),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

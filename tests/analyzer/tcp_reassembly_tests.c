@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "capture/frame_decode.h"
+#include "tcp/tcp_direction.h"
+#include "tcp/tcp_flow_key.h"
 #include "tcp/tcp_reassembler.h"
 #include "tcp_test_packets.h"
 #include "tcp_test_recorder.h"
@@ -553,6 +555,165 @@ static void test_tcp_shuffled_duplicated_and_resegmented_data_reassembles_exactl
     assert_int_equal(sink.diags, 0);
 }
 
+/* The per-packet shortcuts (an empty segment skips tcp_direction_segment(), an ACK with
+ * nothing new skips tcp_direction_acked(), the next bytes with nothing waiting are delivered
+ * straight away, a packet's connection is found from its headers without building a key) must
+ * change nothing: each is checked against the full path. */
+
+/* One direction wired to a recorder: it delivered "hello" from 100 and, with `hole`, holds
+ * "world" at 110 behind a hole. */
+typedef struct direction_test {
+    tcp_test_recorder rec;
+    tcp_stream_info info;
+    tcp_byte_counts counts;
+    tcp_direction_history history;
+    tcp_direction_out out;
+    tcp_direction d;
+} direction_test;
+
+static void direction_test_start(direction_test *t, bool hole)
+{
+    memset(t, 0, sizeof *t);
+    tcp_test_recorder_init(&t->rec);
+    t->info.client.family = t->info.server.family = 4;
+    const lf_frame_ref at = {.frame = 1};
+    t->out = (tcp_direction_out){.consumer = &t->rec.consumer,
+                                 .stream = t->rec.consumer.open(t->rec.consumer.ctx, &t->info, &at),
+                                 .dir = TCP_DIR_TO_SERVER,
+                                 .info = &t->info,
+                                 .diag = &t->rec.diag,
+                                 .counts = &t->counts,
+                                 .cap = TCP_DEFAULT_MAX_BUFFERED,
+                                 .history = &t->history};
+    tcp_direction_init(&t->d);
+    tcp_direction_start(&t->d, 100);
+    tcp_direction_segment(&t->d, &t->out, 100, (const uint8_t *)"hello", 5, 0, &at);
+    if (hole)
+        tcp_direction_segment(&t->d, &t->out, 110, (const uint8_t *)"world", 5, 0, &at);
+    tcp_test_recorder_clear(&t->rec);
+}
+
+static void direction_test_end(direction_test *t)
+{
+    tcp_direction_free(&t->d);
+    t->rec.consumer.close(t->out.stream, TCP_END_CAPTURE_ENDED, TCP_DIR_TO_SERVER,
+                          &(lf_frame_ref){0});
+    tcp_test_recorder_free(&t->rec);
+}
+
+static bool same_direction(const tcp_direction *a, const tcp_direction *b)
+{
+    return a->next_seq == b->next_seq && a->fin_seq == b->fin_seq && a->started == b->started &&
+           a->fin_seen == b->fin_seen && a->fin_delivered == b->fin_delivered &&
+           a->ooo == b->ooo && a->buffered == b->buffered;
+}
+
+static void test_tcp_empty_segment_changes_nothing_before_at_or_after_next_seq(void **state)
+{
+    (void)state;
+    const uint32_t seqs[] = {0, 99, 104, 105, 106, 110, 112, 115, 0x80000000u + 105};
+    for (int hole = 0; hole < 2; hole++) {
+        for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+            direction_test t;
+            direction_test_start(&t, hole);
+            tcp_direction before = t.d;
+            tcp_direction_segment(&t.d, &t.out, seqs[i], NULL, 0, 0, &(lf_frame_ref){.frame = 2});
+            assert_true(same_direction(&t.d, &before));
+            assert_int_equal(t.rec.len, 0);
+            direction_test_end(&t);
+        }
+    }
+}
+
+static void test_tcp_next_bytes_are_delivered_alike_with_or_without_data_waiting(void **state)
+{
+    (void)state;
+    char logs[2][512];
+    uint32_t next[2];
+    for (int hole = 0; hole < 2; hole++) {
+        direction_test t;
+        direction_test_start(&t, hole);
+        tcp_direction_segment(&t.d, &t.out, 105, (const uint8_t *)", ", 2, 0,
+                              &(lf_frame_ref){.frame = 2});
+        /* a changed retransmission of it is recognised through the history either way */
+        tcp_direction_segment(&t.d, &t.out, 105, (const uint8_t *)"!!", 2, 0,
+                              &(lf_frame_ref){.frame = 3});
+        snprintf(logs[hole], sizeof logs[hole], "%s", t.rec.log);
+        next[hole] = t.d.next_seq;
+        direction_test_end(&t);
+    }
+    assert_string_equal(logs[0], "data 0 to_server \", \" @2\n"
+                                 "diag TCP_RETRANSMIT_CONFLICT @3\n");
+    assert_string_equal(logs[1], logs[0]);
+    assert_int_equal(next[0], 107);
+    assert_int_equal(next[1], 107);
+}
+
+static void test_tcp_ack_pending_is_false_exactly_where_acked_does_nothing(void **state)
+{
+    (void)state;
+    /* next_seq is 105 after "hello"; the hole is 105-109. */
+    const uint32_t acks[] = {0,   104, 105, 106, 110, 115, 105 + (1u << 30), 106 + (1u << 30),
+                             0x80000000u + 105};
+    for (size_t i = 0; i < sizeof acks / sizeof acks[0]; i++) {
+        direction_test t;
+        direction_test_start(&t, true);
+        tcp_direction before = t.d;
+        bool pending = tcp_direction_ack_pending(&t.d, acks[i]);
+        tcp_direction_acked(&t.d, &t.out, acks[i], &(lf_frame_ref){.frame = 2});
+        bool changed = !same_direction(&t.d, &before) || t.rec.len != 0;
+        assert_int_equal(pending, changed);
+        direction_test_end(&t);
+    }
+    tcp_direction unstarted;
+    tcp_direction_init(&unstarted);
+    assert_false(tcp_direction_ack_pending(&unstarted, 1));
+}
+
+static lf_tcp_segment segment_between(uint8_t family, const uint8_t *src, uint16_t sport,
+                                      const uint8_t *dst, uint16_t dport)
+{
+    return (lf_tcp_segment){.family = family, .src = src, .dst = dst, .sport = sport,
+                            .dport = dport};
+}
+
+/* For a segment and its reply: the hash and sending side found from the headers are those of
+ * the key built from them; another connection does not match. */
+static void check_flow_lookup(uint8_t family, const uint8_t *a, uint16_t aport, const uint8_t *b,
+                              uint16_t bport)
+{
+    lf_tcp_segment there = segment_between(family, a, aport, b, bport);
+    lf_tcp_segment back = segment_between(family, b, bport, a, aport);
+    tcp_flow_key key;
+    unsigned there_side = tcp_flow_key_from_segment(&there, &key);
+    tcp_flow_ends ends;
+    tcp_flow_ends_from_segment(&there, &ends);
+    assert_int_equal(tcp_flow_ends_hash(&ends), tcp_flow_key_hash(&key));
+    assert_int_equal(tcp_flow_key_sender(&key, &ends), (int)there_side);
+    tcp_flow_key back_key;
+    unsigned back_side = tcp_flow_key_from_segment(&back, &back_key);
+    tcp_flow_ends_from_segment(&back, &ends);
+    assert_int_equal(tcp_flow_ends_hash(&ends), tcp_flow_key_hash(&key));
+    assert_int_equal(tcp_flow_key_sender(&key, &ends), (int)back_side);
+    lf_tcp_segment other = segment_between(family, a, (uint16_t)(aport + 1), b, bport);
+    tcp_flow_ends_from_segment(&other, &ends);
+    assert_int_equal(tcp_flow_key_sender(&key, &ends), -1);
+}
+
+static void test_tcp_connection_found_from_headers_matches_the_built_key(void **state)
+{
+    (void)state;
+    const uint8_t v4a[16] = {10, 0, 0, 1}, v4b[16] = {10, 0, 0, 2};
+    const uint8_t v6a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    const uint8_t v6b[16] = {0x20, 0x01, 0x0d, 0xb8, [8] = 1, [15] = 1};
+    check_flow_lookup(4, v4a, 50000, v4b, 80);
+    check_flow_lookup(4, v4b, 50000, v4a, 80);
+    check_flow_lookup(4, v4a, 80, v4a, 50000); /* same address: ports decide */
+    check_flow_lookup(4, v4a, 8080, v4a, 8080); /* talking to itself */
+    check_flow_lookup(6, v6a, 50000, v6b, 443);
+    check_flow_lookup(6, v6b, 50000, v6a, 443);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -584,6 +745,10 @@ int main(void)
         T(test_tcp_idle_stream_is_evicted_when_the_capture_moves_on),
         T(test_tcp_stream_limit_evicts_the_least_recently_active),
         cmocka_unit_test(test_tcp_shuffled_duplicated_and_resegmented_data_reassembles_exactly),
+        cmocka_unit_test(test_tcp_empty_segment_changes_nothing_before_at_or_after_next_seq),
+        cmocka_unit_test(test_tcp_next_bytes_are_delivered_alike_with_or_without_data_waiting),
+        cmocka_unit_test(test_tcp_ack_pending_is_false_exactly_where_acked_does_nothing),
+        cmocka_unit_test(test_tcp_connection_found_from_headers_matches_the_built_key),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@ typedef enum dir_state {
     DIR_ENDED   /* FIN seen */
 } dir_state;
 
+/* Fields used on every segment first; the inflater and the upgrade hold, rarely used, last. */
 typedef struct dir_ctx {
     dir_state state;
     char *head;
@@ -29,11 +30,11 @@ typedef struct dir_ctx {
     size_t head_line_chars; /* non-CR bytes of the current line */
     bool start_ok;          /* the start of the head matched a plausible message start */
     bool lost_at_line_start;
-    http_framing framing;
-    http_inflate inflate;
     bool decoding; /* body goes through `inflate` */
     unsigned body_flags;
     uint64_t wire_len;
+    http_framing framing;
+    http_inflate inflate;
     uint8_t *hold;
     size_t hold_len;
     lf_frame_ref hold_at;
@@ -45,13 +46,13 @@ typedef struct pending_request {
 } pending_request;
 
 struct http_conn {
-    http_config cfg;
     http_handler h;
+    const lf_frame_ref *at; /* frame of the bytes being fed */
     dir_ctx dirs[2];
+    http_config cfg;
     pending_request *queue; /* ring of q_cap, grown up to cfg.max_pending_requests */
     size_t q_head, q_len, q_cap;
     uint32_t next_index;
-    const lf_frame_ref *at; /* frame of the bytes being fed */
 };
 
 void http_config_defaults(http_config *cfg)
@@ -138,7 +139,7 @@ static void queue_push(http_conn *c, const http_head *head, uint32_t index, bool
     }
     p->ref = (http_request_ref){
         .index = index,
-        .is_head = http_str_ieq(head->method, head->method_len, "HEAD"),
+        .is_head = http_str_ieq_n(head->method, head->method_len, "HEAD", 4),
         .wants_upgrade = wants_upgrade,
         .target = p->target_copy,
         .target_len = p->target_copy ? n : 0,
@@ -160,22 +161,30 @@ static bool last_request_wants_upgrade(const http_conn *c)
 
 /* ---- plausible message starts (early garbage detection and resynchronisation) ------------- */
 
-static const char *const REQUEST_STARTS[] = {"GET ",     "POST ",  "HEAD ",    "PUT ",  "DELETE ",
-                                             "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "};
-static const char *const RESPONSE_STARTS[] = {"HTTP/1."};
+typedef struct message_start {
+    const char *text;
+    size_t len;
+} message_start;
+
+#define START(lit) {lit, sizeof(lit) - 1}
+static const message_start REQUEST_STARTS[] = {
+    START("GET "),   START("POST "),    START("HEAD "),    START("PUT "),   START("DELETE "),
+    START("OPTIONS "), START("PATCH "), START("CONNECT "), START("TRACE ")};
+static const message_start RESPONSE_STARTS[] = {START("HTTP/1.")};
+#undef START
 
 typedef enum start_match { START_NO, START_PARTIAL, START_FULL } start_match;
 
 static start_match match_start(tcp_dir dir, const char *buf, size_t len)
 {
-    const char *const *list = dir == TCP_DIR_TO_SERVER ? REQUEST_STARTS : RESPONSE_STARTS;
+    const message_start *list = dir == TCP_DIR_TO_SERVER ? REQUEST_STARTS : RESPONSE_STARTS;
     size_t n = dir == TCP_DIR_TO_SERVER ? sizeof(REQUEST_STARTS) / sizeof(REQUEST_STARTS[0])
                                         : sizeof(RESPONSE_STARTS) / sizeof(RESPONSE_STARTS[0]);
     start_match best = START_NO;
     for (size_t i = 0; i < n; i++) {
-        size_t tl = strlen(list[i]);
+        size_t tl = list[i].len;
         size_t m = len < tl ? len : tl;
-        if (memcmp(buf, list[i], m) != 0)
+        if (m > 0 && (buf[0] != list[i].text[0] || memcmp(buf, list[i].text, m) != 0))
             continue;
         if (len >= tl)
             return START_FULL;
@@ -238,23 +247,27 @@ static void shrink_head(dir_ctx *d)
 
 static http_framing_mode request_framing(const http_head *head, uint64_t *len, bool *bad)
 {
-    const http_header *te = http_head_find(head, "Transfer-Encoding");
+    const http_header *te = head->known[HTTP_F_TRANSFER_ENCODING];
     if (te)
         return http_value_has_token(te->value, te->value_len, "chunked") ? HTTP_FRAMING_CHUNKED
                                                                          : HTTP_FRAMING_CLOSE;
-    const http_header *cl = http_head_find(head, "Content-Length");
+    const http_header *cl = head->known[HTTP_F_CONTENT_LENGTH];
     if (!cl)
         return HTTP_FRAMING_NONE;
-    for (size_t i = 0; i < head->header_count; i++) {
+    if (!http_parse_content_length(cl->value, cl->value_len, len)) {
+        *bad = true;
+        return HTTP_FRAMING_NONE;
+    }
+    /* repeated fields must all carry the same valid length */
+    for (size_t i = 0; head->content_length_fields > 1 && i < head->header_count; i++) {
         const http_header *h = &head->headers[i];
         uint64_t v;
-        if (!http_str_ieq(h->name, h->name_len, "Content-Length"))
+        if (h == cl || !http_str_ieq_n(h->name, h->name_len, "Content-Length", 14))
             continue;
-        if (!http_parse_content_length(h->value, h->value_len, &v) || (h != cl && v != *len)) {
+        if (!http_parse_content_length(h->value, h->value_len, &v) || v != *len) {
             *bad = true;
             return HTTP_FRAMING_NONE;
         }
-        *len = v;
     }
     return HTTP_FRAMING_LENGTH;
 }
@@ -339,10 +352,10 @@ static void on_request_head(http_conn *c, const http_head *head)
         return;
     }
     m.index = c->next_index++;
-    const http_header *ce = http_head_find(head, "Content-Encoding");
+    const http_header *ce = head->known[HTTP_F_CONTENT_ENCODING];
     m.coding = ce ? http_coding_from_header(ce->value, ce->value_len) : HTTP_CODING_IDENTITY;
     m.has_body = m.framing != HTTP_FRAMING_NONE && !(m.framing == HTTP_FRAMING_LENGTH && len == 0);
-    bool upgrade = http_head_find(head, "Upgrade") != NULL;
+    bool upgrade = head->known[HTTP_F_UPGRADE] != NULL;
     queue_push(c, head, m.index, upgrade);
     c->h.message(c->h.ctx, &m, c->at);
     start_body(c, TCP_DIR_TO_SERVER, &m, len);
@@ -362,7 +375,7 @@ static void on_response_head(http_conn *c, const http_head *head)
         go_lost(c, TCP_DIR_TO_CLIENT, "invalid Content-Length", false);
         return;
     }
-    const http_header *ce = http_head_find(head, "Content-Encoding");
+    const http_header *ce = head->known[HTTP_F_CONTENT_ENCODING];
     m.coding = ce ? http_coding_from_header(ce->value, ce->value_len) : HTTP_CODING_IDENTITY;
     m.has_body = m.framing != HTTP_FRAMING_NONE && !(m.framing == HTTP_FRAMING_LENGTH && len == 0);
     m.switches = head->status == 101;
@@ -378,16 +391,22 @@ static void on_response_head(http_conn *c, const http_head *head)
         release_hold(c);
 }
 
-static void parse_head(http_conn *c, tcp_dir dir, http_header *slots)
+/* Parses and handles the head at the start of buf[0..len). `complete`: the buffer ends with the
+ * head, so a failure loses sync; otherwise a failure leaves everything as it was (the bytes go
+ * the slow way). Returns the head's length, 0 when none was handled. */
+static size_t parse_head(http_conn *c, tcp_dir dir, const char *buf, size_t len,
+                         http_header *slots, bool complete)
 {
     dir_ctx *d = &c->dirs[dir];
     http_head head;
-    int64_t n = http_head_parse(d->head, d->head_len, dir == TCP_DIR_TO_SERVER, &head, slots,
+    int64_t n = http_head_parse(buf, len, dir == TCP_DIR_TO_SERVER, &head, slots,
                                 c->cfg.max_headers);
     if (n < 0) {
-        go_lost(c, dir, n == HTTP_HEAD_TOO_MANY ? "too many header fields" : "malformed HTTP head",
-                true);
-        return;
+        if (complete)
+            go_lost(c, dir,
+                    n == HTTP_HEAD_TOO_MANY ? "too many header fields" : "malformed HTTP head",
+                    true);
+        return 0;
     }
     if (dir == TCP_DIR_TO_SERVER)
         on_request_head(c, &head);
@@ -395,25 +414,30 @@ static void parse_head(http_conn *c, tcp_dir dir, http_header *slots)
         on_response_head(c, &head);
     head_reset(d);
     shrink_head(d);
+    return (size_t)n;
 }
 
 /* Header slots on the stack while one head is handled (a stream keeps none between heads);
  * a configuration allowing more fields takes them from the heap for that head. */
 #define STACK_HEADER_SLOTS HTTP_DEFAULT_MAX_HEADERS
 
-static void complete_head(http_conn *c, tcp_dir dir)
+/* parse_head() with header slots: from the head buffer, or borrowed from the input. */
+static size_t complete_head(http_conn *c, tcp_dir dir, const char *buf, size_t len,
+                            bool complete)
 {
     http_header stack_slots[STACK_HEADER_SLOTS];
     http_header *slots = c->cfg.max_headers <= STACK_HEADER_SLOTS
                              ? stack_slots
                              : malloc(c->cfg.max_headers * sizeof(*slots));
     if (slots == NULL) {
-        go_lost(c, dir, "out of memory for the header fields of an HTTP head", true);
-        return;
+        if (complete)
+            go_lost(c, dir, "out of memory for the header fields of an HTTP head", true);
+        return 0;
     }
-    parse_head(c, dir, slots);
+    size_t n = parse_head(c, dir, buf, len, slots, complete);
     if (slots != stack_slots)
         free(slots);
+    return n;
 }
 
 /* Adds one byte to the head; the direction may complete a head or lose sync on the way. */
@@ -435,7 +459,7 @@ static void head_byte(http_conn *c, tcp_dir dir, uint8_t ch)
         d->start_ok = s == START_FULL;
     }
     if (ch == '\n' && d->head_line_chars == 0) {
-        complete_head(c, dir);
+        complete_head(c, dir, d->head, d->head_len, true);
     } else if (ch == '\n') {
         d->head_has_text = true;
         d->head_line_chars = 0;
@@ -473,13 +497,52 @@ static bool head_run(http_conn *c, dir_ctx *d, const uint8_t *run, size_t n)
     return true;
 }
 
+/* Whether the direction holds nothing of a head yet: no byte kept, no line begun. */
+static bool head_fresh(const dir_ctx *d)
+{
+    return d->head_len == 0 && !d->head_has_text && d->head_line_chars == 0 && !d->start_ok;
+}
+
+/* The common case of a whole head inside one input, parsed where it lies instead of being
+ * copied into the head buffer. It must act exactly as head_byte() would over the same bytes:
+ * it skips leading empty lines, and takes over only when the message start is recognised and
+ * a head parses within the input and within the size limit. (A head that parses ends at its
+ * first line of nothing but CRs, where head_byte() ends it too: the start line and field lines
+ * hold text, and a line of CRs before the blank one fails the parse.) Anything else, complete
+ * or not, goes the slow way. Sets *used to the bytes it handled (the skipped empty lines alone
+ * when it does not take over); returns whether it took over. */
+static bool head_in_place(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len,
+                          size_t *used)
+{
+    size_t skip = 0;
+    while (skip < len && (data[skip] == '\r' || data[skip] == '\n'))
+        skip++;
+    *used = skip;
+    const char *p = (const char *)data + skip;
+    size_t n = len - skip;
+    if (n == 0 || match_start(dir, p, n) != START_FULL)
+        return false;
+    size_t limit = n < c->cfg.max_header_block ? n : c->cfg.max_header_block;
+    size_t head_len = complete_head(c, dir, p, limit, false);
+    *used = skip + head_len;
+    return head_len > 0;
+}
+
 /* Heads go line by line: the bytes of a line in one run, its '\n' (and whatever needs a closer
- * look: message starts, leading empty lines, the size limit) through head_byte(). */
+ * look: message starts, leading empty lines, the size limit) through head_byte(). A head
+ * starting afresh goes through head_in_place() first. */
 static size_t feed_head(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
 {
     dir_ctx *d = &c->dirs[dir];
     size_t i = 0;
     while (i < len && d->state == DIR_HEAD) {
+        if (head_fresh(d)) {
+            size_t used;
+            bool taken = head_in_place(c, dir, data + i, len - i, &used);
+            i += used;
+            if (taken || i == len)
+                continue;
+        }
         const uint8_t *nl = memchr(data + i, '\n', len - i);
         size_t text_end = nl ? (size_t)(nl - data) : len;
         size_t end = nl ? text_end + 1 : len;
@@ -493,10 +556,26 @@ static size_t feed_head(http_conn *c, tcp_dir dir, const uint8_t *data, size_t l
     return i;
 }
 
+/* The lost state reuses the head buffer for its few bytes of look-ahead; a direction whose
+ * heads all parse in place never needs one. */
+static bool dir_lost_room(dir_ctx *d)
+{
+    if (d->head_cap >= HEAD_BUF_INITIAL)
+        return true;
+    char *p = realloc(d->head, HEAD_BUF_INITIAL);
+    if (!p)
+        return false;
+    d->head = p;
+    d->head_cap = HEAD_BUF_INITIAL;
+    return true;
+}
+
 /* Lost: only a line start followed by a plausible message start brings the direction back. */
 static size_t feed_lost(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
 {
     dir_ctx *d = &c->dirs[dir];
+    if (!dir_lost_room(d))
+        return len; /* out of memory: the bytes cannot be examined */
     size_t i = 0;
     while (i < len && d->state == DIR_LOST) {
         uint8_t ch = data[i++];
@@ -635,25 +714,9 @@ static void feed_dir(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len)
     }
 }
 
-/* The lost state reuses the head buffer for its few bytes of look-ahead. */
-static bool dir_lost_room(dir_ctx *d)
-{
-    if (d->head_cap >= HEAD_BUF_INITIAL)
-        return true;
-    char *p = realloc(d->head, HEAD_BUF_INITIAL);
-    if (!p)
-        return false;
-    d->head = p;
-    d->head_cap = HEAD_BUF_INITIAL;
-    return true;
-}
-
 void http_conn_data(http_conn *c, tcp_dir dir, const uint8_t *data, size_t len,
                     const lf_frame_ref *at)
 {
-    dir_state state = c->dirs[dir].state;
-    if (state != DIR_TUNNEL && state != DIR_ENDED && !dir_lost_room(&c->dirs[dir]))
-        return;
     c->at = at;
     feed_dir(c, dir, data, len);
     c->at = NULL;

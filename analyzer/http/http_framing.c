@@ -189,6 +189,30 @@ static http_framing_status resync(http_framing *f, const uint8_t *in, size_t len
     return HTTP_FRAMING_MORE;
 }
 
+/* Hex digits of a size line below this count cannot exceed HTTP_MAX_DECLARED_LENGTH. */
+#define SIZE_LINE_SAFE_DIGITS 14
+
+/* A chunk-size line of bare hex digits ending in CRLF or LF, whole in the input: the usual
+ * shape, taken in one step with the effect chunk_byte() has over the same bytes. 0 for
+ * anything else (extensions, many digits, a line cut by the end of the input), which then
+ * goes byte by byte. */
+static size_t whole_size_line(http_framing *f, const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    size_t k = 0;
+    for (int h; k < n && k < SIZE_LINE_SAFE_DIGITS && (h = hex_value(p[k])) >= 0; k++)
+        v = v * 16 + (uint64_t)h;
+    if (k == 0 || k == SIZE_LINE_SAFE_DIGITS)
+        return 0;
+    size_t end = k < n && p[k] == '\r' ? k + 1 : k;
+    if (end >= n || p[end] != '\n')
+        return 0;
+    f->remaining = v;
+    f->size_digits = (unsigned)k;
+    f->chunk = v > 0 ? CHUNK_DATA : CHUNK_TRAILER_LINE_START;
+    return end + 1;
+}
+
 static http_framing_status feed_chunked(http_framing *f, const uint8_t *in, size_t len,
                                         size_t *consumed, http_body_piece_fn piece, void *ctx)
 {
@@ -209,6 +233,13 @@ static http_framing_status feed_chunked(http_framing *f, const uint8_t *in, size
             if (f->remaining == 0)
                 f->chunk = CHUNK_DATA_CR;
             continue;
+        }
+        if (f->chunk == CHUNK_SIZE && f->line_len == 0 && f->size_digits == 0 &&
+            f->remaining == 0) {
+            size_t used = whole_size_line(f, in + i, len - i);
+            i += used;
+            if (used > 0)
+                continue;
         }
         if (!chunk_byte(f, in[i])) {
             *consumed = i;

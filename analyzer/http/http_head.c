@@ -9,11 +9,50 @@ typedef struct cursor {
     const char *end;
 } cursor;
 
+/* RFC 9110 tchar: ALPHA / DIGIT / "!#$%&'*+-.^_`|~" (bytes 0-127; none above). */
+static const bool TCHAR[128] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
 static bool is_tchar(unsigned char c)
 {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')
-        return true;
-    return c != 0 && strchr("!#$%&'*+.^_`|~", c) != NULL;
+    return c < 128 && TCHAR[c];
+}
+
+/* The scans below go eight bytes at a time over words read in host byte order. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t load_word(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
+/* Flags (high bit) the bytes of w below n, n <= 0x80. A borrow can flag a byte above a true one
+ * spuriously, never below: a word with no flag holds no such byte, and the lowest flag is
+ * always a true one. */
+static uint64_t bytes_below(uint64_t w, unsigned n)
+{
+    return (w - ONES * n) & ~w & HIGHS;
+}
+
+/* How many bytes of a word precede its first flagged one, for flags whose lowest flag is a
+ * true one (as above, where a spurious flag only sits above a true one). On little-endian
+ * hosts the lowest flag is also the first byte in memory; elsewhere 0, leaving the word to the
+ * caller's byte loop. */
+static size_t bytes_before_flag(uint64_t flags)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (size_t)__builtin_ctzll(flags) / 8;
+#else
+    (void)flags;
+    return 0;
+#endif
 }
 
 static bool is_vchar_or_ws(unsigned char c)
@@ -41,65 +80,84 @@ static bool cur_eol(cursor *c)
     return cur_take(c, '\n');
 }
 
+/* Flags the bytes of an ASCII word that are not letters or '-', the bytes of nearly every field
+ * name; exact per byte. Setting bit 0x20 sends exactly the letters of either case into
+ * 'a'..'z'; adding 0x1f or 0x05 to a 7-bit byte sets its high bit when it is >= 'a' or > 'z',
+ * carrying into no other byte. */
+static uint64_t non_name_bytes(uint64_t w)
+{
+    uint64_t x = w | ONES * 0x20;
+    uint64_t letters = ((x + ONES * 0x1f) & ~(x + ONES * 0x05)) & HIGHS;
+    uint64_t y = w ^ ONES * '-';
+    uint64_t dashes = ~(((y & ~HIGHS) + ~HIGHS) | y) & HIGHS;
+    return ~(letters | dashes) & HIGHS;
+}
+
 static size_t span_token(cursor *c)
 {
-    const char *start = c->p;
-    while (c->p < c->end && is_tchar((unsigned char)*c->p))
-        c->p++;
-    return (size_t)(c->p - start);
+    const char *start = c->p, *p = c->p, *end = c->end;
+    while (p < end && is_tchar((unsigned char)*p))
+        p++;
+    c->p = p;
+    return (size_t)(p - start);
 }
 
-/* Whether [p, end) holds a byte <= 0x20 or DEL. Branch-free over the whole range, so that the
- * compiler can vectorise it: request targets run to hundreds of bytes. */
-static bool has_ctl_or_space(const char *p, const char *end)
+/* span_token() for field names: whole words of letters and dashes first, then from the first
+ * other byte (normally the ':') byte by byte. */
+static size_t span_field_name(cursor *c)
 {
-    unsigned bad = 0;
-    for (; p < end; p++)
-        bad |= ((unsigned char)*p <= 0x20) | (*p == 0x7f);
-    return bad != 0;
+    const char *p = c->p, *end = c->end;
+    while (end - p >= 8) {
+        uint64_t w = load_word(p);
+        if (w & HIGHS)
+            break;
+        uint64_t other = non_name_bytes(w);
+        if (other != 0) {
+            p += bytes_before_flag(other);
+            break;
+        }
+        p += 8;
+    }
+    size_t words = (size_t)(p - c->p);
+    c->p = p;
+    return words + span_token(c);
 }
 
-/* Whether [p, end) holds a control byte other than HTAB (what ends a field value). */
-static bool has_value_ctl(const char *p, const char *end)
-{
-    unsigned bad = 0;
-    for (; p < end; p++)
-        bad |= ((unsigned char)*p < 0x20) & (*p != '\t');
-    return bad != 0;
-}
-
+/* Moves to the first byte <= 0x20 or DEL (what ends a request target), whole words first. */
 static size_t span_until_ws(cursor *c)
 {
-    const char *start = c->p;
-    if (c->p >= c->end)
-        return 0;
-    const char *sp = memchr(c->p, ' ', (size_t)(c->end - c->p));
-    const char *stop = sp ? sp : c->end;
-    if (!has_ctl_or_space(c->p, stop)) {
-        c->p = stop; /* the first byte the loop below would stop at */
-        return (size_t)(c->p - start);
+    const char *start = c->p, *p = c->p, *end = c->end;
+    while (end - p >= 8) {
+        uint64_t w = load_word(p);
+        uint64_t stop = bytes_below(w, 0x21) | bytes_below(w ^ (ONES * 0x7f), 1);
+        if (stop != 0) {
+            p += bytes_before_flag(stop);
+            break;
+        }
+        p += 8;
     }
-    while (c->p < c->end && (unsigned char)*c->p > 0x20 && *c->p != 0x7f)
-        c->p++;
-    return (size_t)(c->p - start);
+    while (p < end && (unsigned char)*p > 0x20 && *p != 0x7f)
+        p++;
+    c->p = p;
+    return (size_t)(p - start);
 }
 
 /* Moves to the end of a field value: the first control byte other than HTAB (normally the
- * line's CR or LF). */
+ * line's CR or LF), whole words first: a tab sends the scan on byte by byte. */
 static void skip_value(cursor *c)
 {
-    if (c->p >= c->end)
-        return;
-    const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
-    const char *stop = nl ? nl : c->end;
-    if (stop > c->p && stop[-1] == '\r')
-        stop--;
-    if (!has_value_ctl(c->p, stop)) {
-        c->p = stop;
-        return;
+    const char *p = c->p, *end = c->end;
+    while (end - p >= 8) {
+        uint64_t ctl = bytes_below(load_word(p), 0x20);
+        if (ctl != 0) {
+            p += bytes_before_flag(ctl);
+            break;
+        }
+        p += 8;
     }
-    while (c->p < c->end && is_vchar_or_ws((unsigned char)*c->p))
-        c->p++;
+    while (p < end && is_vchar_or_ws((unsigned char)*p))
+        p++;
+    c->p = p;
 }
 
 static bool parse_version(cursor *c, int *minor)
@@ -159,10 +217,107 @@ static void skip_line(cursor *c)
     cur_take(c, '\n');
 }
 
+/* Names of the known fields, in http_known_field order. */
+static const struct {
+    const char *name;
+    size_t len;
+} KNOWN_NAMES[HTTP_KNOWN_FIELDS] = {
+#define KNOWN(id, lit) [id] = {lit, sizeof(lit) - 1}
+    KNOWN(HTTP_F_CONTENT_LENGTH, "Content-Length"),
+    KNOWN(HTTP_F_TRANSFER_ENCODING, "Transfer-Encoding"),
+    KNOWN(HTTP_F_CONTENT_ENCODING, "Content-Encoding"),
+    KNOWN(HTTP_F_CONTENT_TYPE, "Content-Type"),
+    KNOWN(HTTP_F_UPGRADE, "Upgrade"),
+    KNOWN(HTTP_F_CONNECTION, "Connection"),
+    KNOWN(HTTP_F_HOST, "Host"),
+    KNOWN(HTTP_F_USER_AGENT, "User-Agent"),
+    KNOWN(HTTP_F_X_REQUESTED_WITH, "X-Requested-With"),
+    KNOWN(HTTP_F_ACCEPT, "Accept"),
+    KNOWN(HTTP_F_COOKIE, "Cookie"),
+    KNOWN(HTTP_F_AUTHORIZATION, "Authorization"),
+    KNOWN(HTTP_F_SEC_WEBSOCKET_KEY, "Sec-WebSocket-Key"),
+    KNOWN(HTTP_F_SEC_WEBSOCKET_ACCEPT, "Sec-WebSocket-Accept"),
+    KNOWN(HTTP_F_SEC_WEBSOCKET_EXTENSIONS, "Sec-WebSocket-Extensions"),
+#undef KNOWN
+};
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The known field a name could be, from its length and first letter: at most one candidate,
+ * confirmed by a full comparison. HTTP_KNOWN_FIELDS when none. */
+static http_known_field known_candidate(const char *name, size_t len)
+{
+    char first = ascii_lower(name[0]);
+    switch (len) {
+    case 4:
+        return HTTP_F_HOST;
+    case 6:
+        return first == 'c' ? HTTP_F_COOKIE : HTTP_F_ACCEPT;
+    case 7:
+        return HTTP_F_UPGRADE;
+    case 10:
+        return first == 'c' ? HTTP_F_CONNECTION : HTTP_F_USER_AGENT;
+    case 12:
+        return HTTP_F_CONTENT_TYPE;
+    case 13:
+        return HTTP_F_AUTHORIZATION;
+    case 14:
+        return HTTP_F_CONTENT_LENGTH;
+    case 16:
+        return first == 'x' ? HTTP_F_X_REQUESTED_WITH : HTTP_F_CONTENT_ENCODING;
+    case 17:
+        return first == 't' ? HTTP_F_TRANSFER_ENCODING : HTTP_F_SEC_WEBSOCKET_KEY;
+    case 20:
+        return HTTP_F_SEC_WEBSOCKET_ACCEPT;
+    case 24:
+        return HTTP_F_SEC_WEBSOCKET_EXTENSIONS;
+    default:
+        return HTTP_KNOWN_FIELDS;
+    }
+}
+
+/* Case-insensitive equality of a field name (a token) with a known name of the same length.
+ * Setting bit 0x20 lower-cases letters; a token byte lands on a letter or '-' (all the known
+ * names hold) under it only when it is that letter in either case or '-' itself, so comparing
+ * with the bit set is exact here, eight bytes at a time. */
+static bool known_name_eq(const char *name, const char *lit, size_t len)
+{
+    const uint64_t case_bits = ONES * 0x20;
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++)
+            if ((name[i] | 0x20) != (lit[i] | 0x20))
+                return false;
+        return true;
+    }
+    /* whole words, the last one overlapping the one before when len is not a multiple of 8 */
+    for (size_t i = 0;; i += 8) {
+        size_t at = i + 8 <= len ? i : len - 8;
+        if ((load_word(name + at) | case_bits) != (load_word(lit + at) | case_bits))
+            return false;
+        if (at + 8 == len)
+            return true;
+    }
+}
+
+static void index_field(http_head *head, const http_header *h)
+{
+    http_known_field id = known_candidate(h->name, h->name_len);
+    if (id == HTTP_KNOWN_FIELDS || h->name_len != KNOWN_NAMES[id].len ||
+        !known_name_eq(h->name, KNOWN_NAMES[id].name, h->name_len))
+        return;
+    if (head->known[id] == NULL)
+        head->known[id] = h;
+    if (id == HTTP_F_CONTENT_LENGTH)
+        head->content_length_fields++;
+}
+
 static bool parse_field(cursor *c, http_header *h)
 {
     h->name = c->p;
-    h->name_len = span_token(c);
+    h->name_len = span_field_name(c);
     if (h->name_len == 0 || !cur_take(c, ':'))
         return false;
     while (cur_peek(c) == ' ' || cur_peek(c) == '\t')
@@ -201,18 +356,13 @@ static bool head_complete(const char *buf, size_t len)
     return false;
 }
 
-int64_t http_head_parse(const char *buf, size_t len, bool is_request, http_head *out,
-                        http_header *slots, size_t max_slots)
+/* Parses a head known to start at buf; fails on anything malformed or cut short. */
+static int64_t parse_head(const char *buf, size_t len, http_head *out, size_t max_slots)
 {
-    if (!head_complete(buf, len))
-        return HTTP_HEAD_INCOMPLETE;
     cursor c = {buf, buf + len};
-    memset(out, 0, sizeof(*out));
-    out->is_request = is_request;
-    out->headers = slots;
     while (at_blank_line(&c))
         cur_eol(&c);
-    bool ok = is_request ? parse_request_line(&c, out) : parse_status_line(&c, out);
+    bool ok = out->is_request ? parse_request_line(&c, out) : parse_status_line(&c, out);
     if (!ok)
         return HTTP_HEAD_ERROR;
     while (!at_blank_line(&c)) {
@@ -222,29 +372,43 @@ int64_t http_head_parse(const char *buf, size_t len, bool is_request, http_head 
         }
         if (out->header_count == max_slots)
             return HTTP_HEAD_TOO_MANY;
-        if (!parse_field(&c, &slots[out->header_count]))
+        http_header *h = &out->headers[out->header_count];
+        if (!parse_field(&c, h))
             return HTTP_HEAD_ERROR;
+        index_field(out, h);
         out->header_count++;
     }
     cur_eol(&c);
     return (int64_t)(c.p - buf);
 }
 
+/* A head that parses ends with a blank line after its start line, so it is complete; only a
+ * failure needs the completeness scan to tell a cut head from a malformed one. */
+int64_t http_head_parse(const char *buf, size_t len, bool is_request, http_head *out,
+                        http_header *slots, size_t max_slots)
+{
+    memset(out, 0, sizeof(*out));
+    out->is_request = is_request;
+    out->headers = slots;
+    int64_t n = parse_head(buf, len, out, max_slots);
+    if (n < 0 && !head_complete(buf, len))
+        return HTTP_HEAD_INCOMPLETE;
+    return n;
+}
+
+bool http_str_ieq_n(const char *s, size_t len, const char *lit, size_t lit_len)
+{
+    if (len != lit_len)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (ascii_lower(s[i]) != ascii_lower(lit[i]))
+            return false;
+    return true;
+}
+
 bool http_str_ieq(const char *s, size_t len, const char *lit)
 {
-    size_t n = strlen(lit);
-    if (n != len)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s[i], b = lit[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a - 'A' + 'a');
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b - 'A' + 'a');
-        if (a != b)
-            return false;
-    }
-    return true;
+    return http_str_ieq_n(s, len, lit, strlen(lit));
 }
 
 const http_header *http_head_find(const http_head *head, const char *name)

@@ -2,6 +2,8 @@
  *
  * Zero-copy: the parsed head points into the caller's buffer, which must stay alive while the
  * head is used. The caller provides the header slot array; nothing is allocated here.
+ * The fields the analyzer reads are indexed while parsing (http_head.known), so that looking
+ * them up costs nothing; http_head_find() serves any other name.
  * Reference: RFC 9112 sections 2-5.
  */
 #ifndef LIFELINE_HTTP_HEAD_H
@@ -18,6 +20,26 @@ typedef struct http_header {
     size_t value_len;
 } http_header;
 
+/* Header fields indexed by the parser: the ones framing, pairing and the wire events read. */
+typedef enum http_known_field {
+    HTTP_F_CONTENT_LENGTH,
+    HTTP_F_TRANSFER_ENCODING,
+    HTTP_F_CONTENT_ENCODING,
+    HTTP_F_CONTENT_TYPE,
+    HTTP_F_UPGRADE,
+    HTTP_F_CONNECTION,
+    HTTP_F_HOST,
+    HTTP_F_USER_AGENT,
+    HTTP_F_X_REQUESTED_WITH,
+    HTTP_F_ACCEPT,
+    HTTP_F_COOKIE,
+    HTTP_F_AUTHORIZATION,
+    HTTP_F_SEC_WEBSOCKET_KEY,
+    HTTP_F_SEC_WEBSOCKET_ACCEPT,
+    HTTP_F_SEC_WEBSOCKET_EXTENSIONS,
+    HTTP_KNOWN_FIELDS
+} http_known_field;
+
 typedef struct http_head {
     bool is_request;
     const char *method; /* requests */
@@ -30,6 +52,9 @@ typedef struct http_head {
     int version_minor;
     http_header *headers;
     size_t header_count;
+    /* First field of each known name (NULL when absent), as http_head_find() would return. */
+    const http_header *known[HTTP_KNOWN_FIELDS];
+    size_t content_length_fields; /* how many Content-Length fields (repeats must agree) */
 } http_head;
 
 /* Return protocol of http_head_parse. */
@@ -53,5 +78,8 @@ bool http_value_has_token(const char *value, size_t len, const char *token);
 
 /* Case-insensitive comparison of a counted string with a NUL-terminated one. */
 bool http_str_ieq(const char *s, size_t len, const char *lit);
+
+/* The same with the literal's length known (no strlen). */
+bool http_str_ieq_n(const char *s, size_t len, const char *lit, size_t lit_len);
 
 #endif

@@ -52,7 +52,8 @@ static bool match_byte(ff_reader *r, uint8_t c)
 
 static void emit_prelude(ff_reader *r, unsigned flags, const lf_frame_ref *at)
 {
-    lf_wire_event ev = wire_tag_event(&r->tag, LF_WIRE_FF_PRELUDE, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &r->tag, LF_WIRE_FF_PRELUDE, at);
     ev.u.ff_prelude.html = (lf_wire_str){r->buf.data ? (const char *)r->buf.data : "", r->buf.len};
     ev.u.ff_prelude.flags = flags | (r->buf.truncated ? LF_WIRE_TRUNCATED : 0);
     wire_tag_emit(&r->tag, &ev);
@@ -75,7 +76,8 @@ static void emit_script(ff_reader *r, const lf_frame_ref *at)
     size_t n = content < r->buf.len ? (size_t)content : r->buf.len;
     bool truncated = content > r->buf.len;
     const char *s = r->buf.data ? (const char *)r->buf.data : "";
-    lf_wire_event ev = wire_tag_event(&r->tag, LF_WIRE_FF_MESSAGE, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &r->tag, LF_WIRE_FF_MESSAGE, at);
     ev.u.ff_message.script = (lf_wire_str){s, n};
     ev.u.ff_message.json = truncated ? (lf_wire_str){NULL, 0} : call_argument(s, n);
     ev.u.ff_message.flags = truncated ? LF_WIRE_TRUNCATED : 0;
@@ -93,10 +95,21 @@ static void finish_unit(ff_reader *r, const lf_frame_ref *at)
     r->taken = 0;
 }
 
+/* Every awaited tag opens with '<': with nothing matched, bytes up to the next '<' leave the
+ * matcher where it is and can be skipped in one go. */
+static size_t next_candidate(const ff_reader *r, const uint8_t *data, size_t i, size_t len)
+{
+    if (r->matched > 0)
+        return i;
+    const uint8_t *lt = memchr(data + i, '<', len - i);
+    return lt ? (size_t)(lt - data) : len;
+}
+
 void ff_reader_feed(ff_reader *r, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = next_candidate(r, data, 0, len); i < len;
+         i = next_candidate(r, data, i + 1, len)) {
         if (!match_byte(r, data[i]))
             continue;
         if (r->state != FF_BETWEEN) {

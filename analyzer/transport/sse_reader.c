@@ -32,7 +32,8 @@ static lf_wire_str field_str(const capped_buf *b, bool present)
 static void dispatch(sse_reader *r, const lf_frame_ref *at)
 {
     if (r->has_data) {
-        lf_wire_event ev = wire_tag_event(&r->tag, LF_WIRE_SSE_EVENT, at);
+        lf_wire_event ev;
+        wire_tag_event(&ev, &r->tag, LF_WIRE_SSE_EVENT, at);
         bool truncated = r->truncated || r->data.truncated;
         ev.u.sse.data = field_str(&r->data, true);
         ev.u.sse.event = field_str(&r->event, r->event.len > 0);
@@ -49,11 +50,11 @@ static void set_field(capped_buf *b, const uint8_t *v, size_t n)
     capped_buf_append(b, v, n);
 }
 
-static void process_line(sse_reader *r, const lf_frame_ref *at)
+/* One line p[0..n); `cut` says the line outgrew the line cap (p holds its first bytes). */
+static void process_line(sse_reader *r, const uint8_t *p, size_t n, bool cut,
+                         const lf_frame_ref *at)
 {
-    const uint8_t *p = r->line.data;
-    size_t n = r->line.len;
-    r->truncated = r->truncated || r->line.truncated;
+    r->truncated = r->truncated || cut;
     if (n == 0) {
         dispatch(r, at);
         return;
@@ -104,6 +105,20 @@ static size_t skip_bom(sse_reader *r, const uint8_t *data, size_t len)
     return 0;
 }
 
+/* The last bytes of a line: processed where they lie when nothing of the line was buffered
+ * (capped as the line buffer would have capped them), else after the buffered start. */
+static void end_line(sse_reader *r, const uint8_t *p, size_t n, const lf_frame_ref *at)
+{
+    if (r->line.len == 0) {
+        bool cut = n > r->line.max;
+        process_line(r, p, cut ? r->line.max : n, cut, at);
+        return;
+    }
+    capped_buf_append(&r->line, p, n);
+    process_line(r, r->line.data, r->line.len, r->line.truncated, at);
+    capped_buf_clear(&r->line);
+}
+
 void sse_reader_feed(sse_reader *r, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     size_t i = skip_bom(r, data, len);
@@ -116,11 +131,8 @@ void sse_reader_feed(sse_reader *r, const uint8_t *data, size_t len, const lf_fr
         }
         bool lf_of_crlf = c == '\n' && r->after_cr && i == start;
         r->after_cr = c == '\r';
-        if (!lf_of_crlf) {
-            capped_buf_append(&r->line, data + start, i - start);
-            process_line(r, at);
-            capped_buf_clear(&r->line);
-        }
+        if (!lf_of_crlf)
+            end_line(r, data + start, i - start, at);
         start = i + 1;
     }
     capped_buf_append(&r->line, data + start, len - start);

@@ -16,7 +16,8 @@
 
 typedef struct sse_reader {
     wire_tag tag;
-    capped_buf line; /* the current line, capped at max_event + SSE_MAX_FIELD */
+    capped_buf line; /* the start of a line cut by the end of an input, capped at max_event +
+                        SSE_MAX_FIELD (a line whole in one input is read where it lies) */
     capped_buf data; /* data lines joined with \n */
     capped_buf event, id;
     bool has_data;

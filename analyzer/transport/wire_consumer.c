@@ -1,6 +1,7 @@
 /* wire_consumer.c - per-stream glue: TCP callbacks -> http_conn -> framing readers -> events. */
 #include "transport/wire_consumer.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "transport/body_collector.h"
@@ -21,14 +22,18 @@ typedef struct body_reader {
     } u;
 } body_reader;
 
+/* What every segment touches comes first, together: streams are many, their state mostly cold. */
 typedef struct wire_stream {
     const wire_consumer *wc;
-    uint64_t id;
     http_conn *http;
-    body_reader body[2];
-    bool websocket;
-    ws_reader ws[2];
+    /* the segment being fed: whole bodies borrow bytes from it instead of copying them */
+    const uint8_t *seg;
+    size_t seg_len;
+    bool lent; /* a whole body holds bytes borrowed from `seg` */
     bool fin_seen[2];
+    uint64_t id;
+    body_reader body[2];
+    ws_reader *ws; /* both directions, allocated by a WebSocket upgrade (most streams have none) */
 } wire_stream;
 
 void wire_config_defaults(wire_config *cfg)
@@ -104,13 +109,15 @@ static void body_start(wire_stream *s, const http_message *m)
 
 static void websocket_start(wire_stream *s, const http_message *m)
 {
-    const http_header *ext = http_head_find(m->head, "Sec-WebSocket-Extensions");
+    s->ws = calloc(2, sizeof(*s->ws));
+    if (!s->ws)
+        return; /* out of memory: the tunnel goes unread */
+    const http_header *ext = m->head->known[HTTP_F_SEC_WEBSOCKET_EXTENSIONS];
     ws_deflate_params p =
         ext ? ws_parse_extensions(ext->value, ext->value_len) : (ws_deflate_params){0};
     for (int d = 0; d < 2; d++)
         ws_reader_init(&s->ws[d], stream_tag(s, (tcp_dir)d, m->index), p,
                        s->wc->cfg.max_ws_message);
-    s->websocket = true;
 }
 
 /* ---- http_handler ------------------------------------------------------------------------- */
@@ -120,8 +127,8 @@ static void on_message(void *ctx, const http_message *m, const lf_frame_ref *at)
     wire_stream *s = ctx;
     bool request = m->dir == TCP_DIR_TO_SERVER;
     wire_tag tag = stream_tag(s, m->dir, m->index);
-    lf_wire_event ev =
-        wire_tag_event(&tag, request ? LF_WIRE_HTTP_REQUEST : LF_WIRE_HTTP_RESPONSE, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, request ? LF_WIRE_HTTP_REQUEST : LF_WIRE_HTTP_RESPONSE, at);
     if (request)
         wire_heads_request(m, &ev.u.request);
     else
@@ -129,8 +136,16 @@ static void on_message(void *ctx, const http_message *m, const lf_frame_ref *at)
     emit_simple(s, &ev);
     if (m->has_body)
         body_start(s, m);
-    if (wire_heads_is_websocket(m) && !s->websocket)
+    if (wire_heads_is_websocket(m) && !s->ws)
         websocket_start(s, m);
+}
+
+/* Whether data[0..len) lies in the segment being fed (body bytes may also come from the
+ * inflater's or the upgrade hold's buffers, which do not outlive the call). */
+static bool in_segment(const wire_stream *s, const uint8_t *data, size_t len)
+{
+    uintptr_t p = (uintptr_t)data, seg = (uintptr_t)s->seg;
+    return s->seg != NULL && p >= seg && p - seg <= s->seg_len && len <= s->seg_len - (p - seg);
 }
 
 static void on_body(void *ctx, tcp_dir dir, const uint8_t *data, size_t len, const lf_frame_ref *at)
@@ -139,7 +154,12 @@ static void on_body(void *ctx, tcp_dir dir, const uint8_t *data, size_t len, con
     body_reader *b = &s->body[dir];
     switch (b->kind) {
     case BODY_WHOLE:
-        body_collector_feed(&b->u.whole, data, len, at);
+        if (in_segment(s, data, len)) {
+            body_collector_lend(&b->u.whole, data, len, at);
+            s->lent = true;
+        } else {
+            body_collector_feed(&b->u.whole, data, len, at);
+        }
         break;
     case BODY_SSE:
         sse_reader_feed(&b->u.sse, data, len, at);
@@ -163,7 +183,8 @@ static void on_body_end(void *ctx, tcp_dir dir, unsigned flags, uint64_t wire_le
         if (b->kind == BODY_FF)
             ff_reader_end(&b->u.ff, at);
         wire_tag tag = b->kind == BODY_FF ? b->u.ff.tag : b->u.sse.tag;
-        lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_STREAM_BODY_END, at);
+        lf_wire_event ev;
+        wire_tag_event(&ev, &tag, LF_WIRE_STREAM_BODY_END, at);
         ev.u.body = (lf_wire_body){.wire_len = wire_len, .flags = flags};
         emit_simple(s, &ev);
     }
@@ -174,14 +195,14 @@ static void on_tunnel(void *ctx, tcp_dir dir, const uint8_t *data, size_t len,
                       const lf_frame_ref *at)
 {
     wire_stream *s = ctx;
-    if (s->websocket)
+    if (s->ws)
         ws_reader_feed(&s->ws[dir], data, len, at);
 }
 
 static void on_tunnel_gap(void *ctx, tcp_dir dir, uint64_t missing, const lf_frame_ref *at)
 {
     wire_stream *s = ctx;
-    if (s->websocket)
+    if (s->ws)
         ws_reader_gap(&s->ws[dir], missing, at);
 }
 
@@ -189,7 +210,8 @@ static void on_gap(void *ctx, tcp_dir dir, uint64_t missing, const lf_frame_ref 
 {
     wire_stream *s = ctx;
     wire_tag tag = stream_tag(s, dir, LF_WIRE_NO_REQUEST);
-    lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_GAP, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, LF_WIRE_GAP, at);
     ev.u.gap.missing = missing;
     emit_simple(s, &ev);
     body_reader *b = &s->body[dir];
@@ -203,7 +225,8 @@ static void on_error(void *ctx, tcp_dir dir, const char *cause, const lf_frame_r
 {
     wire_stream *s = ctx;
     wire_tag tag = stream_tag(s, dir, LF_WIRE_NO_REQUEST);
-    lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_ERROR, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, LF_WIRE_ERROR, at);
     ev.u.error.cause = cause;
     emit_simple(s, &ev);
 }
@@ -215,9 +238,10 @@ static void stream_free(wire_stream *s)
     http_conn_free(s->http);
     for (int d = 0; d < 2; d++) {
         body_free(&s->body[d]);
-        if (s->websocket)
+        if (s->ws)
             ws_reader_free(&s->ws[d]);
     }
+    free(s->ws);
     free(s);
 }
 
@@ -237,7 +261,8 @@ static void *tcp_open(void *ctx, const tcp_stream_info *info, const lf_frame_ref
         return NULL;
     }
     wire_tag tag = stream_tag(s, TCP_DIR_TO_SERVER, LF_WIRE_NO_REQUEST);
-    lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_STREAM_OPEN, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, LF_WIRE_STREAM_OPEN, at);
     ev.u.open = *info;
     emit_simple(s, &ev);
     return s;
@@ -247,8 +272,18 @@ static void tcp_data(void *stream, tcp_dir dir, const uint8_t *bytes, size_t len
                      const lf_frame_ref *at)
 {
     wire_stream *s = stream;
-    if (s && !s->fin_seen[dir])
-        http_conn_data(s->http, dir, bytes, len, at);
+    if (!s || s->fin_seen[dir])
+        return;
+    s->seg = bytes;
+    s->seg_len = len;
+    http_conn_data(s->http, dir, bytes, len, at);
+    s->seg = NULL;
+    if (!s->lent)
+        return;
+    s->lent = false;
+    for (int d = 0; d < 2; d++)
+        if (s->body[d].kind == BODY_WHOLE)
+            body_collector_settle(&s->body[d].u.whole);
 }
 
 static void tcp_gap(void *stream, tcp_dir dir, uint64_t missing, const lf_frame_ref *at)
@@ -266,7 +301,8 @@ static void tcp_fin(void *stream, tcp_dir dir, const lf_frame_ref *at)
     s->fin_seen[dir] = true;
     http_conn_fin(s->http, dir, false, at);
     wire_tag tag = stream_tag(s, dir, LF_WIRE_NO_REQUEST);
-    lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_STREAM_FIN, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, LF_WIRE_STREAM_FIN, at);
     emit_simple(s, &ev);
 }
 
@@ -281,7 +317,8 @@ static void tcp_close(void *stream, tcp_end_reason why, tcp_dir by, const lf_fra
             http_conn_fin(s->http, (tcp_dir)d, cut, at);
     }
     wire_tag tag = stream_tag(s, by, LF_WIRE_NO_REQUEST);
-    lf_wire_event ev = wire_tag_event(&tag, LF_WIRE_STREAM_CLOSE, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &tag, LF_WIRE_STREAM_CLOSE, at);
     ev.u.close.why = why;
     ev.u.close.by = by;
     emit_simple(s, &ev);

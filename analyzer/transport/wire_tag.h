@@ -6,6 +6,8 @@
 #ifndef LIFELINE_WIRE_TAG_H
 #define LIFELINE_WIRE_TAG_H
 
+#include <string.h>
+
 #include "pipeline/wire_event.h"
 
 typedef struct wire_tag {
@@ -15,14 +17,17 @@ typedef struct wire_tag {
     uint32_t request_index;
 } wire_tag;
 
-static inline lf_wire_event wire_tag_event(const wire_tag *t, lf_wire_kind kind,
-                                           const lf_frame_ref *at)
+/* Fills *ev in place (events are large: returning one by value costs a copy per event). */
+static inline void wire_tag_event(lf_wire_event *ev, const wire_tag *t, lf_wire_kind kind,
+                                  const lf_frame_ref *at)
 {
-    lf_wire_event ev = {
-        .kind = kind, .stream = t->stream, .dir = t->dir, .request_index = t->request_index};
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = kind;
+    ev->stream = t->stream;
+    ev->dir = t->dir;
+    ev->request_index = t->request_index;
     if (at)
-        ev.at = *at;
-    return ev;
+        ev->at = *at;
 }
 
 static inline void wire_tag_emit(const wire_tag *t, const lf_wire_event *ev)

@@ -86,7 +86,8 @@ void ws_reader_free(ws_reader *r)
 
 static void fail(ws_reader *r, const char *cause, const lf_frame_ref *at)
 {
-    lf_wire_event ev = wire_tag_event(&r->tag, LF_WIRE_ERROR, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &r->tag, LF_WIRE_ERROR, at);
     ev.u.error.cause = cause;
     wire_tag_emit(&r->tag, &ev);
     r->lost = true;
@@ -158,7 +159,8 @@ static void finish_message(ws_reader *r, const lf_frame_ref *at)
         inflate_into_message(r, tail, sizeof(tail));
     if (r->msg.truncated)
         r->msg_flags |= LF_WIRE_TRUNCATED;
-    lf_wire_event ev = wire_tag_event(&r->tag, LF_WIRE_WS_MESSAGE, at);
+    lf_wire_event ev;
+    wire_tag_event(&ev, &r->tag, LF_WIRE_WS_MESSAGE, at);
     ev.u.ws_message = (lf_wire_ws_message){
         .opcode = (lf_ws_opcode)r->msg_opcode,
         .payload = r->msg.data,
@@ -180,7 +182,7 @@ static void finish_control(ws_reader *r, const lf_frame_ref *at)
 {
     lf_wire_event ev;
     if (r->opcode == LF_WS_CLOSE) {
-        ev = wire_tag_event(&r->tag, LF_WIRE_WS_CLOSE, at);
+        wire_tag_event(&ev, &r->tag, LF_WIRE_WS_CLOSE, at);
         ev.u.ws_close.masked = r->masked;
         ev.u.ws_close.has_code = r->ctl_len >= 2;
         if (ev.u.ws_close.has_code) {
@@ -188,7 +190,7 @@ static void finish_control(ws_reader *r, const lf_frame_ref *at)
             ev.u.ws_close.reason = (lf_wire_str){(const char *)r->ctl + 2, r->ctl_len - 2};
         }
     } else {
-        ev = wire_tag_event(&r->tag, LF_WIRE_WS_CONTROL, at);
+        wire_tag_event(&ev, &r->tag, LF_WIRE_WS_CONTROL, at);
         ev.u.ws_control = (lf_wire_ws_control){.opcode = (lf_ws_opcode)r->opcode,
                                                .payload = r->ctl,
                                                .len = r->ctl_len,
@@ -303,15 +305,21 @@ static void payload_block(ws_reader *r, const uint8_t *p, size_t n)
         capped_buf_append(&r->msg, p, n);
 }
 
+/* Payload bytes go on in WS_BLOCK pieces (the inflater sees the same pieces either way);
+ * masked ones are unmasked into a stack block, unmasked ones (server frames) go as they lie. */
 static size_t payload_bytes(ws_reader *r, const uint8_t *data, size_t len, const lf_frame_ref *at)
 {
     size_t n = len < r->remaining ? len : (size_t)r->remaining;
     uint8_t block[WS_BLOCK];
     for (size_t done = 0; done < n;) {
         size_t k = n - done < sizeof(block) ? n - done : sizeof(block);
-        for (size_t j = 0; j < k; j++)
-            block[j] = data[done + j] ^ (r->masked ? r->mask[(r->offset + j) & 3] : 0);
-        payload_block(r, block, k);
+        if (r->masked) {
+            for (size_t j = 0; j < k; j++)
+                block[j] = data[done + j] ^ r->mask[(r->offset + j) & 3];
+            payload_block(r, block, k);
+        } else {
+            payload_block(r, data + done, k);
+        }
         r->offset += k;
         done += k;
     }

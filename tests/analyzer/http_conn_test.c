@@ -817,10 +817,120 @@ static void test_random_bytes_give_at_most_one_error_per_line(void **state)
     trace_free(&s);
 }
 
+/* Whole segments parse a head where it lies; byte by byte it goes through the head buffer: both
+ * skip the blank lines before a message and end a head on a line of nothing but CRs. */
+static void test_head_after_blank_lines_and_head_ended_by_a_cr_only_line(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("\r\n\n\r\nGET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: b\r\n\r\r\n"),
+        S2C("\n\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    };
+    REPLAY_EXPECT(steps, "request #0 GET /a\n"
+                         "error c>s: malformed HTTP head\n"
+                         "response #0 200\n"
+                         "body s>c #0 len=2: ok\n");
+}
+
+/* Five requests in flight outgrow the first ring of pending requests; the targets kept for the
+ * answers (a long one among them) still choose forever-frame framing for the right ones. */
+#define LONG_QUERY                                                                                 \
+    "connectionData=%5B%7B%22name%22%3A%22chathub%22%7D%5D&connectionToken="                       \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"      \
+    "X3c1NXqg8dK4cD7nSvWBRAAAAAASAAACgAAAAEAAAAHpD3t1gUvXqvKPRQqrPHLUoAAAAe1lPXNf2R5pDXF3TL8b7F"      \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"      \
+    "X3c1NXqg8dK4cD7nSvWBRAAAAAASAAACgAAAAEAAAAHpD3t1gUvXqvKPRQqrPHLUoAAAAe1lPXNf2R5pDXF3TL8b7F"      \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"      \
+    "X3c1NXqg8dK4cD7nSvWBRAAAAAASAAACgAAAAEAAAAHpD3t1gUvXqvKPRQqrPHLUoAAAAe1lPXNf2R5pDXF3TL8b7F"      \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"      \
+    "X3c1NXqg8dK4cD7nSvWBRAAAAAASAAACgAAAAEAAAAHpD3t1gUvXqvKPRQqrPHLUoAAAAe1lPXNf2R5pDXF3TL8b7F"      \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"      \
+    "X3c1NXqg8dK4cD7nSvWBRAAAAAASAAACgAAAAEAAAAHpD3t1gUvXqvKPRQqrPHLUoAAAAe1lPXNf2R5pDXF3TL8b7F"      \
+    "AQAAANCMnd8BFdERjHoAwE%2FCl%2BsBAAAAsvbU4b6XfUyJXHqLs0%2Bpd0AAAAACAAAAAAADZgAAwAAAABAAAAB"
+
+static void test_pipelined_requests_beyond_the_first_ring_keep_their_targets(void **state)
+{
+    (void)state;
+    static const char html[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 31"
+                               "\r\n\r\n<body><script>r(c, 1);</script>";
+    static const replay_step steps[] = {
+        C2S("GET /a?transport=foreverFrame&" LONG_QUERY " HTTP/1.1\r\n\r\n"
+            "GET /b HTTP/1.1\r\n\r\n"
+            "GET /c?transport=foreverFrame HTTP/1.1\r\n\r\n"
+            "GET /d?" LONG_QUERY " HTTP/1.1\r\n\r\n"
+            "GET /e?transport=foreverFrame HTTP/1.1\r\n\r\n"),
+        S2C_BIN(html, sizeof(html) - 1), S2C_BIN(html, sizeof(html) - 1),
+        S2C_BIN(html, sizeof(html) - 1), S2C_BIN(html, sizeof(html) - 1),
+        S2C_BIN(html, sizeof(html) - 1),
+        C2S("GET /f?transport=foreverFrame HTTP/1.1\r\n\r\n"), S2C_BIN(html, sizeof(html) - 1),
+    };
+    static const char ff_answer[] = "ff-prelude #%u len=6\n"
+                                    "ff #%u json=1 script=r(c, 1);\n"
+                                    "body-end s>c #%u wire_len=31\n";
+    static const char whole_answer[] = "body s>c #%u len=31: <body><script>r(c, 1);</script>\n";
+    char expected[4096];
+    size_t n = 0;
+    /* the log shows the first 200 bytes of a long target */
+    n += (size_t)snprintf(expected + n, sizeof(expected) - n,
+                          "request #0 GET %.200s...\nrequest #1 GET /b\n"
+                          "request #2 GET /c?transport=foreverFrame\nrequest #3 GET %.200s...\n"
+                          "request #4 GET /e?transport=foreverFrame\n",
+                          "/a?transport=foreverFrame&" LONG_QUERY, "/d?" LONG_QUERY);
+    for (unsigned i = 0; i < 6; i++) {
+        if (i == 5)
+            n += (size_t)snprintf(expected + n, sizeof(expected) - n,
+                                  "request #5 GET /f?transport=foreverFrame\n");
+        n += (size_t)snprintf(expected + n, sizeof(expected) - n, "response #%u 200\n", i);
+        if (i % 2 == 0 || i == 5)
+            n += (size_t)snprintf(expected + n, sizeof(expected) - n, ff_answer, i, i, i);
+        else
+            n += (size_t)snprintf(expected + n, sizeof(expected) - n, whole_answer, i);
+    }
+    replay_expect_single_splits(steps, sizeof(steps) / sizeof(steps[0]), NULL, expected);
+}
+
+/* Repeated Content-Length fields, in any case: equal ones frame the body, differing ones are
+ * an error. */
+static void test_repeated_content_length_fields_in_any_case(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("POST /s HTTP/1.1\r\ncontent-length: 2\r\nCONTENT-LENGTH: 2\r\n\r\nokPOST /t HTTP/1.1\r\n"
+            "Content-Length: 2\r\ncontent-length: 3\r\n\r\nabc"),
+    };
+    REPLAY_EXPECT(steps, "request #0 POST /s +body\n"
+                         "body c>s #0 len=2: ok\n"
+                         "error c>s: invalid Content-Length\n");
+}
+
+/* Size lines of thirteen hex digits are read whole, longer ones byte by byte: both paths agree
+ * on leading zeros, bare LF endings and a size just past the 2^53 limit. */
+static void test_chunk_size_lines_around_the_digit_count_read_whole(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /x HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "0000000000005\r\nhello\r\n00000000000001\n \r\nA\r\n0123456789\r\n0\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "20000000000001\r\nx"),
+    };
+    REPLAY_EXPECT(steps, "request #0 GET /x\n"
+                         "response #0 200\n"
+                         "body s>c #0 len=16: hello 0123456789\n"
+                         "response #? 200\n"
+                         "body s>c #? len=0 incomplete: \n"
+                         "error s>c: malformed chunked body\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keep_alive_pairs_three_requests_in_order),
+        cmocka_unit_test(test_head_after_blank_lines_and_head_ended_by_a_cr_only_line),
+        cmocka_unit_test(test_pipelined_requests_beyond_the_first_ring_keep_their_targets),
+        cmocka_unit_test(test_repeated_content_length_fields_in_any_case),
+        cmocka_unit_test(test_chunk_size_lines_around_the_digit_count_read_whole),
         cmocka_unit_test(test_head_204_304_answers_have_no_body),
         cmocka_unit_test(test_continue_interim_response_keeps_request_pending),
         cmocka_unit_test(test_chunked_body_with_extensions_and_trailers),

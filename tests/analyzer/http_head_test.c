@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <setjmp.h>
@@ -157,6 +158,176 @@ static void test_content_length_values(void **state)
     assert_false(http_parse_content_length("", 0, &n));
 }
 
+/* Names of the indexed fields, in http_known_field order. */
+static const char *const KNOWN_FIELD_NAMES[HTTP_KNOWN_FIELDS] = {
+    "Content-Length", "Transfer-Encoding", "Content-Encoding",         "Content-Type",
+    "Upgrade",        "Connection",        "Host",                     "User-Agent",
+    "X-Requested-With", "Accept",          "Cookie",                   "Authorization",
+    "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Sec-WebSocket-Extensions",
+};
+
+static void assert_index_matches_find(const http_head *head)
+{
+    for (int id = 0; id < HTTP_KNOWN_FIELDS; id++)
+        assert_ptr_equal(head->known[id], http_head_find(head, KNOWN_FIELD_NAMES[id]));
+}
+
+static void test_head_index_finds_known_fields_in_any_case_first_one_wins(void **state)
+{
+    (void)state;
+    static const char text[] = "HTTP/1.1 101 Switching Protocols\r\n"
+                               "UPGRADE: websocket\r\n"
+                               "connection: Upgrade\r\n"
+                               "sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                               "Sec-WebSocket-Extensions: permessage-deflate\r\n"
+                               "Upgrade: h2c\r\n"
+                               "content-length: 0\r\n"
+                               "Content-Length: 0\r\n\r\n";
+    http_header slots[16];
+    http_head head;
+    assert_int_equal(PARSE(text, false, &head, slots), strlen(text));
+    assert_index_matches_find(&head);
+    assert_memory_equal(head.known[HTTP_F_UPGRADE]->value, "websocket", 9);
+    assert_int_equal(head.content_length_fields, 2);
+    assert_null(head.known[HTTP_F_HOST]);
+}
+
+/* Same lengths and first letters as known names, one byte off: none may be taken for them. */
+static void test_head_index_ignores_near_miss_names(void **state)
+{
+    (void)state;
+    static const char text[] = "GET / HTTP/1.1\r\n"
+                               "Hosts: a\r\nHost-: b\r\nHist: c\r\nCookiE2: d\r\nAccepT: e\r\n"
+                               "Cookie: f\r\nX-Requested-Wiht: g\r\nContent-Encodinh: h\r\n"
+                               "Transfer-Encodinf: i\r\nSec-WebSocket-Kez: j\r\n"
+                               "Sec-WebSocket-Extension5: k\r\nAuthorizatio-: l\r\n"
+                               "Content_Length: m\r\nUser-Agen: n\r\nConnectioN: o\r\n\r\n";
+    http_header slots[32];
+    http_head head;
+    assert_int_equal(PARSE(text, true, &head, slots), strlen(text));
+    assert_index_matches_find(&head);
+    assert_non_null(head.known[HTTP_F_COOKIE]);
+    assert_non_null(head.known[HTTP_F_ACCEPT]);
+    assert_non_null(head.known[HTTP_F_CONNECTION]);
+    assert_null(head.known[HTTP_F_CONTENT_LENGTH]);
+    assert_null(head.known[HTTP_F_X_REQUESTED_WITH]);
+    assert_int_equal(head.content_length_fields, 0);
+}
+
+/* Bytes that probe the word-at-a-time scans: tchar and not, those that lower-case onto a
+ * letter or '-' (CR onto '-', '@' and '[' around 'A'..'Z'), controls, DEL, a high byte. */
+static const unsigned char PROBES[] = {'-', '1', 'A', 'z', '~',  '!',  ' ',  '\t', '\r', 0x01,
+                                       '@', '[', '`', '{', 0x7f, 0x80, 0xff, ':',  '/'};
+
+static bool reference_tchar(unsigned char c)
+{
+    return c != 0 && c < 128 && (strchr("!#$%&'*+-.^_`|~", c) != NULL || (c >= '0' && c <= '9') ||
+                                 (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+}
+
+static int64_t parse_buf(const char *buf, size_t len, bool is_request, http_head *head,
+                         http_header *slots)
+{
+    return http_head_parse(buf, len, is_request, head, slots, 4);
+}
+
+/* A field name of every length up to 24 with a probe byte at every position: the name ends
+ * where a byte-by-byte token scan ends it. */
+static void test_head_field_name_scan_agrees_with_bytewise_tokens(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t k = 0; k < len; k++) {
+            for (size_t b = 0; b < sizeof(PROBES); b++) {
+                char buf[96];
+                size_t n = 0;
+                n += (size_t)sprintf(buf, "GET / HTTP/1.1\r\n");
+                size_t name_at = n;
+                for (size_t i = 0; i < len; i++)
+                    buf[n++] = i == k ? (char)PROBES[b] : (char)('a' + (i % 26));
+                memcpy(buf + n, ": v\r\n\r\n", 7);
+                n += 7;
+                http_header slots[4];
+                http_head head;
+                int64_t got = parse_buf(buf, n, true, &head, slots);
+                size_t end = 0;
+                while (end < len && reference_tchar((unsigned char)buf[name_at + end]))
+                    end++;
+                if (k == 0 && (PROBES[b] == ' ' || PROBES[b] == '\t')) {
+                    /* a line opening with a blank is an obsolete folding, skipped */
+                    assert_int_equal(got, (int64_t)n);
+                    assert_int_equal(head.header_count, 0);
+                    continue;
+                }
+                /* with ':' inside, "ab:cd: v" names "ab" and the value takes the rest */
+                bool ok = end > 0 && buf[name_at + end] == ':';
+                if (!ok) {
+                    assert_int_equal(got, HTTP_HEAD_ERROR);
+                    continue;
+                }
+                assert_int_equal(got, (int64_t)n);
+                assert_int_equal(head.headers[0].name_len, end);
+            }
+        }
+    }
+}
+
+/* A value of every length up to 24 with a probe byte at every position, between two letters so
+ * that trimming plays no part: controls other than HTAB break the line, all else is kept. */
+static void test_head_value_scan_agrees_with_bytewise_scan(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t k = 0; k < len; k++) {
+            for (size_t b = 0; b < sizeof(PROBES); b++) {
+                char buf[96];
+                size_t n = (size_t)sprintf(buf, "GET / HTTP/1.1\r\nX: <");
+                for (size_t i = 0; i < len; i++)
+                    buf[n++] = i == k ? (char)PROBES[b] : 'v';
+                memcpy(buf + n, ">\r\n\r\n", 5);
+                n += 5;
+                http_header slots[4];
+                http_head head;
+                int64_t got = parse_buf(buf, n, true, &head, slots);
+                if (PROBES[b] < 0x20 && PROBES[b] != '\t') {
+                    assert_int_equal(got, HTTP_HEAD_ERROR);
+                    continue;
+                }
+                assert_int_equal(got, (int64_t)n);
+                assert_int_equal(head.headers[0].value_len, len + 2);
+            }
+        }
+    }
+}
+
+/* A request target of every length up to 24 with a probe byte at every position: a space,
+ * control or DEL ends the target early and the request line no longer parses. */
+static void test_head_target_scan_agrees_with_bytewise_scan(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t k = 0; k < len; k++) {
+            for (size_t b = 0; b < sizeof(PROBES); b++) {
+                char buf[96];
+                size_t n = (size_t)sprintf(buf, "GET /");
+                for (size_t i = 0; i < len; i++)
+                    buf[n++] = i == k ? (char)PROBES[b] : 't';
+                memcpy(buf + n, " HTTP/1.1\r\n\r\n", 13);
+                n += 13;
+                http_header slots[4];
+                http_head head;
+                int64_t got = parse_buf(buf, n, true, &head, slots);
+                if (PROBES[b] <= 0x20 || PROBES[b] == 0x7f) {
+                    assert_int_equal(got, HTTP_HEAD_ERROR);
+                    continue;
+                }
+                assert_int_equal(got, (int64_t)n);
+                assert_int_equal(head.target_len, len + 1);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +342,11 @@ int main(void)
         cmocka_unit_test(test_head_folded_continuation_line_is_skipped),
         cmocka_unit_test(test_value_token_lists),
         cmocka_unit_test(test_content_length_values),
+        cmocka_unit_test(test_head_index_finds_known_fields_in_any_case_first_one_wins),
+        cmocka_unit_test(test_head_index_ignores_near_miss_names),
+        cmocka_unit_test(test_head_field_name_scan_agrees_with_bytewise_tokens),
+        cmocka_unit_test(test_head_value_scan_agrees_with_bytewise_scan),
+        cmocka_unit_test(test_head_target_scan_agrees_with_bytewise_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

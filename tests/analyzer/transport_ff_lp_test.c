@@ -173,11 +173,30 @@ static void test_lp_body_without_spaces_has_no_space_events(void **state)
                          "body s>c #0 len=8: {\"S\":1}\\n\n");
 }
 
+/* Text between tags is skipped up to the next '<'; a '<' that starts no tag, or a tag broken
+ * off by another '<', must not hide the tag that follows. */
+static void test_ff_stray_angle_brackets_around_tags(void **state)
+{
+    (void)state;
+    static const replay_step steps[] = {
+        C2S("GET /c?transport=foreverFrame HTTP/1.1\r\n\r\n"),
+        S2C("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+            "<p>a < b <<body><scr<script>r(c, 2);<</scrip</script> << <<Script>x</script>"),
+    };
+    REPLAY_EXPECT(steps, "request #0 GET /c?transport=foreverFrame\n"
+                         "response #0 200\n"
+                         "ff-prelude #0 len=16\n"
+                         "ff #0 json=(none) script=r(c, 2);<</scrip\n"
+                         "ff #0 json=(none) script=x\n"
+                         "body-end s>c #0 wire_len=76 incomplete\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ff_prelude_then_messages_split_across_chunks),
         cmocka_unit_test(test_ff_small_scripts_at_every_pair_of_splits),
+        cmocka_unit_test(test_ff_stray_angle_brackets_around_tags),
         cmocka_unit_test(test_html_without_forever_frame_transport_is_a_whole_body),
         cmocka_unit_test(test_ff_prelude_over_cap_is_truncated_and_scripts_still_found),
         cmocka_unit_test(test_ff_prelude_carries_frame_of_body_tag),

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lifecycle/text_store.h"
 #include "pipeline/signalr_event.h"
 #include "protocol/sr_finding.h"
 
@@ -41,6 +42,9 @@
 #define LF_RUN_KINDS 8
 /* Stream ids kept for the Wireshark filter; a connection rarely uses more than a few dozen. */
 #define LF_MAX_STREAMS 64
+/* Stream ids kept inside the record, next to what every event reads (each event checks its
+ * stream against the list); most connections use a receive stream and a pooled one. */
+#define LF_FIRST_STREAMS 2
 /* Client->proxy and proxy->server, plus a client address change or two. */
 #define LF_MAX_LEGS 4
 /* Hub names from connectionData; a page subscribes to a handful. */
@@ -73,29 +77,34 @@ typedef enum lf_tl_type {
     LF_TL_ERROR
 } lf_tl_type;
 
+/* The cache line the hot parts of records and timeline entries are laid out on. */
+#define LF_CACHE_LINE 64
+
 /* Lower-case event type name used by the reports ("negotiate", "keepalive", ...). */
 const char *lf_tl_type_name(lf_tl_type type);
 
 typedef struct lf_timeline_event {
-    /* Fields are grouped by size: a long capture holds up to LF_MAX_EVENTS of these per live
-     * connection, so padding costs. */
-    lf_frame_ref at;
-    lf_frame_ref response_at; /* requests: their response, once its head was seen */
-    lf_frame_ref last;        /* runs: the last event of the run (else at) */
-    uint64_t stream;
-    double max_gap;  /* runs: largest silence between two consecutive events (seconds) */
-    double idle;     /* transport closed: seconds since the server's last data on it */
-    char *detail;    /* owned, NUL-terminated, or NULL: hub.method, cursor, error text */
+    /* 128 bytes, and the timeline array starts on a cache line (record.c): an entry is two
+     * lines, and the first holds all that extending a run reads and writes (a long capture
+     * holds up to LF_MAX_EVENTS entries per live connection, so padding costs too). */
     lf_tl_type type;
-    sr_transport transport;
-    int status;      /* requests: the response status, 0 until a response head was seen */
     uint32_t count;    /* events the entry stands for: 1, or more for a run */
     uint32_t elements; /* messages and init: elements in M (for a run: in all its messages) */
-    /* Transport closed: how, by whom, WebSocket close code. */
-    lf_sr_close_how how;
-    lf_sr_party by;
-    uint16_t ws_code;
+    uint8_t transport; /* sr_transport */
+    /* Transport closed: how (lf_sr_close_how), by whom (lf_sr_party), WebSocket close code. */
+    uint8_t how;
+    uint8_t by;
     bool has_ws_code;
+    lf_frame_ref last; /* runs: the last event of the run (else at) */
+    double max_gap;    /* runs: largest silence between two consecutive events (seconds) */
+    uint64_t stream;
+    char *detail;    /* NUL-terminated, or NULL: hub.method, cursor, error text; lives in
+                        the record's text store (lf_connection.details) */
+    lf_frame_ref at;
+    lf_frame_ref response_at; /* requests: their response, once its head was seen */
+    double idle;     /* transport closed: seconds since the server's last data on it */
+    int status;      /* requests: the response status, 0 until a response head was seen */
+    uint16_t ws_code;
 } lf_timeline_event;
 
 typedef struct lf_finding {
@@ -128,13 +137,15 @@ typedef struct lf_settings {
  * and port. A mirror leg repeats what another leg carried (a capture on a proxy sees both
  * sides); its events are counted, not analysed. */
 typedef struct lf_leg {
+    /* What each event compares and updates first: 64 bytes, one cache line in place. */
     tcp_endpoint client; /* port: of the first stream seen on this leg */
     tcp_endpoint server;
     bool mirror;
     uint64_t events;
-    lf_time_ns first, last;
+    lf_time_ns last;
     sr_request_kind last_request_kind; /* matching bookkeeping */
     lf_time_ns last_request_time;
+    lf_time_ns first;
 } lf_leg;
 
 typedef enum lf_end_type {
@@ -148,44 +159,52 @@ typedef enum lf_end_type {
 const char *lf_end_type_name(lf_end_type type);
 
 typedef struct lf_connection {
+    /* Fields every event reads or updates come first, in three cache lines when the record
+     * starts on a line boundary (as inside the engine's trackers): token to open_runs, then
+     * last_seen to first_streams, then the first leg's matching fields. A capture interleaves
+     * the events of thousands of connections, so each event finds its record out of cache. */
     char *token; /* owned; token_len bytes plus a NUL (the bytes may hold NULs: hostile input) */
     size_t token_len;
+    lf_timeline_event *events;
+    size_t event_count;
+    uint32_t open_runs[LF_RUN_KINDS]; /* per routine type: 1 + index of the run being extended,
+                                         0 for none */
+    lf_time_ns last_seen;
+    uint64_t keepalives;      /* keepalives received on the primary leg */
+    double keepalive_max_gap; /* largest silence between server data on a live transport */
+    uint64_t *streams; /* stream_count ids: first_streams while they fit, then owned, or NULL */
+    size_t stream_count;
+    size_t leg_count;
+    uint64_t first_streams[LF_FIRST_STREAMS];
+    lf_leg legs[LF_MAX_LEGS];
+    size_t event_capacity; /* allocated entries */
+    size_t stream_capacity; /* of streams */
+    bool streams_truncated;
+    lf_time_ns first_seen;
+
     char *connection_id;     /* owned, or NULL when the negotiate was not captured */
     char *protocol_version;  /* owned, or NULL */
     char *url_prefix;        /* owned, or NULL */
     char *client_protocol;   /* owned, or NULL: clientProtocol of the first request that had one */
     char *previous_token;    /* owned, or NULL: the stale connectionToken its negotiate carried,
                                 i.e. the connection this page ran before (JS restart pattern) */
-    char *hubs[LF_MAX_HUBS]; /* owned */
+    char **hubs; /* owned: hub_count owned strings, or NULL */
     size_t hub_count;
     tcp_endpoint client, server; /* of the first stream seen on the primary leg */
     sr_transport transports[LF_MAX_TRANSPORTS];
     size_t transport_count;
     lf_settings settings;
 
-    lf_timeline_event *events;
-    size_t event_count;
-    size_t event_capacity; /* allocated entries */
     uint64_t events_dropped;
-    size_t open_runs[LF_RUN_KINDS]; /* per routine type: 1 + index of the run being extended,
-                                       0 for none */
+    lf_text_store details; /* owns the timeline entries' detail texts */
     lf_finding *findings;
     size_t finding_count;
     size_t finding_capacity;
     uint64_t findings_dropped;
 
-    uint64_t streams[LF_MAX_STREAMS];
-    size_t stream_count;
-    bool streams_truncated;
-    lf_leg legs[LF_MAX_LEGS];
-    size_t leg_count;
-
     uint64_t polls;           /* long polling: receive requests (connect, poll, reconnect) */
     double poll_max_held;     /* longest poll, seconds from request to the end of its response */
     double poll_max_gap;      /* longest wait between a poll's end and the next request */
-    uint64_t keepalives;      /* keepalives received on the primary leg */
-    double keepalive_max_gap; /* largest silence between server data on a live transport */
-    lf_time_ns first_seen, last_seen;
     lf_end_type end;
     lf_time_ns end_time;
 } lf_connection;

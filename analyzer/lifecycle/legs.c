@@ -3,10 +3,14 @@
 
 #include <string.h>
 
+/* Constant lengths let the compiler compare in registers instead of calling memcmp (every
+ * event is checked against its leg). */
 static bool same_address(const tcp_endpoint *a, const tcp_endpoint *b)
 {
-    size_t n = a->family == 6 ? 16 : 4;
-    return a->family == b->family && memcmp(a->addr, b->addr, n) == 0;
+    if (a->family != b->family) {
+        return false;
+    }
+    return a->family == 6 ? memcmp(a->addr, b->addr, 16) == 0 : memcmp(a->addr, b->addr, 4) == 0;
 }
 
 static bool same_leg(const lf_leg *leg, const lf_signalr_event *ev)
@@ -53,14 +57,10 @@ static void touch(lf_leg *leg, const lf_signalr_event *ev)
     }
 }
 
-bool lf_legs_accept(lf_connection *c, const lf_signalr_event *ev)
+/* A path not seen before: a new leg, a mirror when an analysed leg carries ev's twin. Kept out
+ * of line so that the common case, a known leg, saves no registers. */
+__attribute__((noinline)) static bool add_leg(lf_connection *c, const lf_signalr_event *ev)
 {
-    for (size_t i = 0; i < c->leg_count; i++) {
-        if (same_leg(&c->legs[i], ev)) {
-            touch(&c->legs[i], ev);
-            return !c->legs[i].mirror;
-        }
-    }
     bool mirror = c->leg_count > 0 && has_twin(c, ev);
     if (c->leg_count == LF_MAX_LEGS) {
         return !mirror;
@@ -73,4 +73,15 @@ bool lf_legs_accept(lf_connection *c, const lf_signalr_event *ev)
     leg->first = ev->at.time;
     touch(leg, ev);
     return !mirror;
+}
+
+bool lf_legs_accept(lf_connection *c, const lf_signalr_event *ev)
+{
+    for (size_t i = 0; i < c->leg_count; i++) {
+        if (same_leg(&c->legs[i], ev)) {
+            touch(&c->legs[i], ev);
+            return !c->legs[i].mirror;
+        }
+    }
+    return add_leg(c, ev);
 }

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "lifecycle/token_table.h"
 #include "lifecycle/tracker.h"
 
 /* Negotiate requests waiting for their response (tied by stream); pooled connections carry
@@ -17,40 +18,20 @@
 /* How often (capture time) the engine looks for connections to retire: often enough to keep
  * memory near the live set, rarely enough that the walk over all connections costs nothing. */
 #define LF_RETIRE_SWEEP_NS (60LL * 1000000000LL)
+/* Slots of the stream -> connection cache, as a power of two: 4096, a few times the streams a
+ * busy capture keeps open at once, at 16 bytes a slot. */
+#define LF_STREAM_CACHE_BITS 12
+#define LF_STREAM_CACHE_SLOTS (1u << LF_STREAM_CACHE_BITS)
 /* Command-line settings above a day are typing mistakes, not SignalR configurations. */
 #define LF_MAX_SETTING_S 86400.0
 
-/* A hash key over token bytes: a lookup builds one on the stack around the event's bytes. */
-typedef struct token_key {
-    const char *ptr;
-    size_t len;
-} token_key;
-
-/* Eight bytes a step (tokens are a few hundred bytes and every event is looked up), each mixed
- * in with a multiply and a shift, the tail byte by byte. */
-static guint token_hash(gconstpointer p)
-{
-    const token_key *k = p;
-    uint64_t h = 0x9e3779b97f4a7c15u ^ k->len;
-    size_t i = 0;
-    for (; i + 8 <= k->len; i += 8) {
-        uint64_t word;
-        memcpy(&word, k->ptr + i, sizeof word);
-        h = (h ^ word) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
-    }
-    for (; i < k->len; i++) {
-        h = (h ^ (unsigned char)k->ptr[i]) * 0x100000001b3u;
-    }
-    h ^= h >> 29;
-    return (guint)h;
-}
-
-static gboolean token_equal(gconstpointer a, gconstpointer b)
-{
-    const token_key *x = a, *y = b;
-    return x->len == y->len && memcmp(x->ptr, y->ptr, x->len) == 0;
-}
+/* The connection the latest event of a stream belonged to. Almost every event of a stream
+ * carries the token of the previous one, so one token compare against the cached tracker finds
+ * the connection without hashing the token; a stream that changed token simply misses. */
+typedef struct stream_hit {
+    uint64_t stream;
+    lf_tracker *tracker; /* NULL: empty */
+} stream_hit;
 
 typedef struct pending_negotiate {
     bool used;
@@ -63,9 +44,8 @@ struct lf_lifecycle {
     sr_timing_settings assumed;
     size_t max_connections;
     GPtrArray *trackers;  /* lf_tracker *, in order of first appearance */
-    GHashTable *by_token; /* token_key * (owned; its bytes are the tracker's token) ->
-                             lf_tracker * (owned by trackers) */
-    lf_tracker *last_match; /* the tracker of the previous event, or NULL */
+    lf_token_table by_token; /* the tracker's token -> lf_tracker * (owned by trackers) */
+    stream_hit by_stream[LF_STREAM_CACHE_SLOTS]; /* emptied whenever a tracker is freed */
     pending_negotiate negotiates[LF_PENDING_NEGOTIATES];
     size_t negotiate_next;
     uint64_t untracked;
@@ -107,8 +87,7 @@ lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts)
         e->retire_ctx = opts->retire_ctx;
     }
     e->trackers = g_ptr_array_new_with_free_func(tracker_free);
-    e->by_token =
-        g_hash_table_new_full(token_hash, token_equal, g_free, NULL);
+    lf_token_table_init(&e->by_token);
     return e;
 }
 
@@ -117,7 +96,7 @@ void lf_lifecycle_free(lf_lifecycle *e)
     if (e == NULL) {
         return;
     }
-    g_hash_table_destroy(e->by_token);
+    lf_token_table_free(&e->by_token);
     g_ptr_array_free(e->trackers, TRUE);
     for (size_t i = 0; i < LF_PENDING_NEGOTIATES; i++) {
         g_free(e->negotiates[i].stale_token);
@@ -172,36 +151,37 @@ static bool take_negotiate(lf_lifecycle *e, uint64_t stream, lf_frame_ref *out, 
     return false;
 }
 
-/* Consecutive events mostly belong to the same connection (a message and its keepalives, a
- * request and its response): comparing with the last match spares the hash lookup. */
-static lf_tracker *find(lf_lifecycle *e, const lf_signalr_event *ev)
+static stream_hit *stream_slot(lf_lifecycle *e, uint64_t stream)
 {
-    lf_tracker *last = e->last_match;
-    if (last != NULL && last->rec.token_len == ev->token.len &&
-        memcmp(last->rec.token, ev->token.ptr, ev->token.len) == 0) {
-        return last;
-    }
-    token_key probe = {.ptr = ev->token.ptr, .len = ev->token.len};
-    return g_hash_table_lookup(e->by_token, &probe);
+    /* Stream ids count up from 0: a multiply spreads neighbours, its top bits pick the slot. */
+    uint64_t mixed = stream * 0x9e3779b97f4a7c15u;
+    return &e->by_stream[mixed >> (64 - LF_STREAM_CACHE_BITS)];
+}
+
+static bool holds_token(const lf_tracker *t, const lf_signalr_event *ev)
+{
+    return t->rec.token_len == ev->token.len &&
+           memcmp(t->rec.token, ev->token.ptr, ev->token.len) == 0;
 }
 
 static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
 {
-    lf_tracker *t = find(e, ev);
-    if (t != NULL) {
-        e->last_match = t;
-        return t;
+    stream_hit *hit = stream_slot(e, ev->stream);
+    if (hit->tracker != NULL && hit->stream == ev->stream && holds_token(hit->tracker, ev)) {
+        return hit->tracker;
     }
-    if (e->trackers->len >= e->max_connections) {
-        e->untracked++;
-        return NULL;
+    uint64_t hash = lf_token_table_hash(&e->by_token, ev->token.ptr, ev->token.len);
+    lf_tracker *t = lf_token_table_find(&e->by_token, ev->token.ptr, ev->token.len, hash);
+    if (t == NULL) {
+        if (e->trackers->len >= e->max_connections) {
+            e->untracked++;
+            return NULL;
+        }
+        t = lf_tracker_new(ev, &e->assumed);
+        g_ptr_array_add(e->trackers, t);
+        lf_token_table_insert(&e->by_token, t->rec.token, t->rec.token_len, hash, t);
     }
-    t = lf_tracker_new(ev, &e->assumed);
-    g_ptr_array_add(e->trackers, t);
-    token_key *key = g_new(token_key, 1);
-    key->ptr = t->rec.token;
-    key->len = t->rec.token_len;
-    g_hash_table_insert(e->by_token, key, t);
+    *hit = (stream_hit){.stream = ev->stream, .tracker = t};
     return t;
 }
 
@@ -210,11 +190,8 @@ static void retire(lf_lifecycle *e, lf_tracker *t, lf_time_ns now)
 {
     lf_tracker_finish(t, now);
     e->on_retire(e->retire_ctx, &t->rec);
-    token_key key = {.ptr = t->rec.token, .len = t->rec.token_len};
-    g_hash_table_remove(e->by_token, &key);
-    if (e->last_match == t) {
-        e->last_match = NULL;
-    }
+    lf_token_table_remove(&e->by_token, t->rec.token, t->rec.token_len,
+                          lf_token_table_hash(&e->by_token, t->rec.token, t->rec.token_len));
     lf_tracker_free(t);
 }
 
@@ -240,6 +217,7 @@ static void sweep(lf_lifecycle *e, lf_time_ns now)
     forget_all(e->trackers);
     g_ptr_array_free(e->trackers, TRUE);
     e->trackers = kept;
+    memset(e->by_stream, 0, sizeof e->by_stream);
 }
 
 static void maybe_sweep(lf_lifecycle *e, lf_time_ns now)
@@ -294,6 +272,7 @@ void lf_lifecycle_finish(lf_lifecycle *e, lf_time_ns capture_end)
             retire(e, g_ptr_array_index(e->trackers, i), capture_end);
         }
         forget_all(e->trackers);
+        memset(e->by_stream, 0, sizeof e->by_stream);
         return;
     }
     for (guint i = 0; i < e->trackers->len; i++) {

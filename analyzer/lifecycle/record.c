@@ -2,12 +2,22 @@
 #include "lifecycle/record.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Longest copied detail or identity string: cursors and hub.method names are short and tokens
  * (protected ID plus user name, base64) stay well under this; a hostile capture must not make
  * each entry arbitrarily large. */
 #define LF_MAX_TEXT 1024
+
+/* Non-printable bytes become '?': every byte comes from the capture. */
+static void make_printable(char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        text[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+    }
+}
 
 char *lf_record_text(const char *ptr, size_t len)
 {
@@ -18,12 +28,25 @@ char *lf_record_text(const char *ptr, size_t len)
         len = LF_MAX_TEXT;
     }
     char *out = g_malloc(len + 1);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)ptr[i];
-        out[i] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
-    }
+    memcpy(out, ptr, len);
+    make_printable(out, len);
     out[len] = '\0';
     return out;
+}
+
+_Static_assert(sizeof(lf_timeline_event) == 2 * LF_CACHE_LINE, "an entry is two cache lines");
+_Static_assert(offsetof(lf_timeline_event, at) == LF_CACHE_LINE, "runs live in the first");
+_Static_assert(SR_TRANSPORT_UNRECOGNIZED <= UINT8_MAX && LF_SR_CLOSED_EVICTED <= UINT8_MAX &&
+                   LF_SR_PARTY_SERVER <= UINT8_MAX,
+               "entries keep transports and closes in a byte");
+
+/* The next capacity of an array holding `cap` items, at most `max`: half again each time, as a
+ * summarised connection settles a little past LF_DETAILED_EVENTS entries, and doubling would
+ * leave a third of its largest array unused. */
+static size_t next_capacity(size_t cap, size_t max)
+{
+    size_t next = cap == 0 ? 16 : cap + cap / 2;
+    return next < max ? next : max;
 }
 
 static bool grow(void **items, size_t count, size_t *cap, size_t item_size, size_t max)
@@ -34,13 +57,23 @@ static bool grow(void **items, size_t count, size_t *cap, size_t item_size, size
     if (*cap >= max) {
         return false;
     }
-    size_t next = *cap == 0 ? 16 : *cap * 2;
-    if (next > max) {
-        next = max;
-    }
+    size_t next = next_capacity(*cap, max);
     *items = g_realloc_n(*items, next, item_size);
     *cap = next;
     return true;
+}
+
+/* A copy of the first `count` entries in an array of `cap` starting on a cache line. */
+static lf_timeline_event *aligned_events(const lf_timeline_event *from, size_t count, size_t cap)
+{
+    if (cap == 0) {
+        return NULL;
+    }
+    lf_timeline_event *to = g_aligned_alloc(cap, sizeof *to, LF_CACHE_LINE);
+    if (count > 0) {
+        memcpy(to, from, count * sizeof *to);
+    }
+    return to;
 }
 
 /* The run slot of an entry type that routine traffic can have, or -1. */
@@ -76,12 +109,18 @@ static void close_runs(lf_connection *c)
 /* Room for one more entry; false (the drop counted) when the timeline is full. */
 static bool make_room(lf_connection *c)
 {
-    void *items = c->events;
-    if (!grow(&items, c->event_count, &c->event_capacity, sizeof *c->events, LF_MAX_EVENTS)) {
+    if (c->event_count < c->event_capacity) {
+        return true;
+    }
+    if (c->event_capacity >= LF_MAX_EVENTS) {
         c->events_dropped++;
         return false;
     }
-    c->events = items;
+    size_t next = next_capacity(c->event_capacity, LF_MAX_EVENTS);
+    lf_timeline_event *more = aligned_events(c->events, c->event_count, next);
+    g_aligned_free(c->events);
+    c->events = more;
+    c->event_capacity = next;
     return true;
 }
 
@@ -120,7 +159,7 @@ lf_timeline_event *lf_record_add_routine(lf_connection *c, lf_tl_type type,
     lf_timeline_event *e = append(c, type, ev);
     int kind = run_kind(type);
     if (e != NULL && kind >= 0) {
-        c->open_runs[kind] = c->event_count;
+        c->open_runs[kind] = (uint32_t)c->event_count;
     }
     return e;
 }
@@ -228,10 +267,37 @@ lf_timeline_event *lf_record_show_frame(lf_connection *c, lf_tl_type type, const
     return bring_out(c, run_hiding(c, at, false, type), at);
 }
 
-void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len)
+/* Copies the live details into a fresh store, leaving the garbage behind. */
+static void rebuild_details(lf_connection *c)
 {
-    g_free(e->detail);
-    e->detail = lf_record_text(bytes, len);
+    lf_text_store fresh = {0};
+    for (size_t i = 0; i < c->event_count; i++) {
+        char *d = c->events[i].detail;
+        if (d != NULL) {
+            c->events[i].detail = lf_text_store_put(&fresh, d, strlen(d));
+        }
+    }
+    lf_text_store_clear(&c->details);
+    c->details = fresh;
+}
+
+void lf_record_set_detail(lf_connection *c, lf_timeline_event *e, const char *bytes, size_t len)
+{
+    if (e->detail != NULL) {
+        lf_text_store_drop(&c->details, e->detail);
+        e->detail = NULL;
+    }
+    if (bytes == NULL) {
+        return;
+    }
+    if (len > LF_MAX_TEXT) {
+        len = LF_MAX_TEXT;
+    }
+    e->detail = lf_text_store_put(&c->details, bytes, len);
+    make_printable(e->detail, len);
+    if (lf_text_store_wasteful(&c->details)) {
+        rebuild_details(c);
+    }
 }
 
 lf_finding *lf_record_add_finding(lf_connection *c, sr_finding_type type, lf_time_ns time,
@@ -278,6 +344,31 @@ void lf_record_remove_finding(lf_connection *c, size_t index)
     c->finding_count--;
 }
 
+/* Appends a stream id not in the list yet, growing the list past first_streams. Kept out of
+ * line: every event checks its stream, and inlined this would make that check save and restore
+ * registers each time for an append that happens once per stream. */
+__attribute__((noinline)) static void add_stream(lf_connection *c, uint64_t stream)
+{
+    if (c->stream_count == LF_MAX_STREAMS) {
+        c->streams_truncated = true;
+        return;
+    }
+    if (c->streams == NULL) {
+        c->streams = c->first_streams;
+        c->stream_capacity = LF_FIRST_STREAMS;
+    } else if (c->stream_count == c->stream_capacity) {
+        size_t next = 2 * c->stream_capacity;
+        uint64_t *more = g_new(uint64_t, next);
+        memcpy(more, c->streams, c->stream_count * sizeof *more);
+        if (c->streams != c->first_streams) {
+            g_free(c->streams);
+        }
+        c->streams = more;
+        c->stream_capacity = next;
+    }
+    c->streams[c->stream_count++] = stream;
+}
+
 void lf_record_note_stream(lf_connection *c, uint64_t stream)
 {
     for (size_t i = 0; i < c->stream_count; i++) {
@@ -285,11 +376,7 @@ void lf_record_note_stream(lf_connection *c, uint64_t stream)
             return;
         }
     }
-    if (c->stream_count == LF_MAX_STREAMS) {
-        c->streams_truncated = true;
-        return;
-    }
-    c->streams[c->stream_count++] = stream;
+    add_stream(c, stream);
 }
 
 void lf_record_note_transport(lf_connection *c, sr_transport transport)
@@ -327,16 +414,18 @@ void lf_record_sort_findings(lf_connection *c)
 
 void lf_record_clear(lf_connection *c)
 {
-    for (size_t i = 0; i < c->event_count; i++) {
-        g_free(c->events[i].detail);
-    }
+    lf_text_store_clear(&c->details);
     for (size_t i = 0; i < c->finding_count; i++) {
         g_free(c->findings[i].message);
     }
     for (size_t i = 0; i < c->hub_count; i++) {
         g_free(c->hubs[i]);
     }
-    g_free(c->events);
+    g_free(c->hubs);
+    if (c->streams != c->first_streams) {
+        g_free(c->streams);
+    }
+    g_aligned_free(c->events);
     g_free(c->findings);
     g_free(c->token);
     g_free(c->connection_id);
@@ -357,13 +446,19 @@ lf_connection *lf_connection_copy(const lf_connection *c)
     d->url_prefix = g_strdup(c->url_prefix);
     d->client_protocol = g_strdup(c->client_protocol);
     d->previous_token = g_strdup(c->previous_token);
+    d->hubs = c->hub_count > 0 ? g_new(char *, c->hub_count) : NULL;
     for (size_t i = 0; i < c->hub_count; i++) {
         d->hubs[i] = g_strdup(c->hubs[i]);
     }
-    d->events = g_memdup2(c->events, c->event_count * sizeof *c->events);
+    d->streams = g_memdup2(c->streams, c->stream_count * sizeof *c->streams);
+    d->stream_capacity = c->stream_count;
+    d->events = aligned_events(c->events, c->event_count, c->event_count);
     d->event_capacity = c->event_count;
+    d->details = (lf_text_store){0};
     for (size_t i = 0; i < c->event_count; i++) {
-        d->events[i].detail = g_strdup(c->events[i].detail);
+        const char *text = c->events[i].detail;
+        d->events[i].detail = text != NULL ? lf_text_store_put(&d->details, text, strlen(text))
+                                           : NULL;
     }
     d->findings = g_memdup2(c->findings, c->finding_count * sizeof *c->findings);
     d->finding_capacity = c->finding_count;

@@ -35,8 +35,10 @@ lf_timeline_event *lf_record_add_routine(lf_connection *c, lf_tl_type type,
  * that type hides it. Other entry pointers are invalidated. */
 lf_timeline_event *lf_record_show_frame(lf_connection *c, lf_tl_type type, const lf_frame_ref *at);
 
-/* Replaces the entry's detail with a copy of len bytes (non-printable bytes become '?'). */
-void lf_record_set_detail(lf_timeline_event *e, const char *bytes, size_t len);
+/* Replaces the detail of e (an entry of c) with a copy of len bytes, capped and made printable
+ * as by lf_record_text(), kept in c's text store; bytes NULL removes it. Other entries' detail
+ * pointers may move (the store may be rebuilt). */
+void lf_record_set_detail(lf_connection *c, lf_timeline_event *e, const char *bytes, size_t len);
 
 /* Appends a finding with its type's default severity and a message formatted by
  * sr_finding_format(); `end` may be NULL. Returns it (valid until the next append), or NULL

@@ -3,9 +3,11 @@
 #include "lifecycle/tracker.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lifecycle/detail_text.h"
 #include "lifecycle/legs.h"
 
 #define NS_PER_S 1000000000.0
@@ -61,10 +63,27 @@ bool lf_tracker_streaming(sr_transport t)
 
 /* ---- lifetime ---------------------------------------------------------------------------- */
 
+/* The cache line layout lf_tracker and lf_connection describe. */
+_Static_assert(offsetof(lf_tracker, th) == LF_CACHE_LINE, "tracker line 0 holds the hot fields");
+_Static_assert(offsetof(lf_tracker, rec) % LF_CACHE_LINE == 0, "the record starts a line");
+_Static_assert(offsetof(lf_connection, last_seen) == LF_CACHE_LINE, "record line 0");
+_Static_assert(offsetof(lf_connection, legs) == 2 * LF_CACHE_LINE, "record line 1");
+_Static_assert(offsetof(lf_leg, last_request_kind) == LF_CACHE_LINE, "a leg's matching fields");
+
+/* Bytes reserved in front of a tracker for its token, so that the token ends where the
+ * tracker's hot fields begin: the token compare of the lookup and the first reads of the event
+ * then fall on neighbouring cache lines. Whole lines keep the tracker on a line boundary. */
+static size_t token_lead(size_t token_len)
+{
+    return (token_len + 1 + LF_CACHE_LINE - 1) / LF_CACHE_LINE * LF_CACHE_LINE;
+}
+
 lf_tracker *lf_tracker_new(const lf_signalr_event *ev, const sr_timing_settings *assumed)
 {
-    lf_tracker *c = g_new0(lf_tracker, 1);
-    c->rec.token = g_malloc(ev->token.len + 1);
+    size_t lead = token_lead(ev->token.len);
+    char *storage = g_aligned_alloc0(1, lead + sizeof(lf_tracker), LF_CACHE_LINE);
+    lf_tracker *c = (lf_tracker *)(void *)(storage + lead);
+    c->rec.token = storage + lead - (ev->token.len + 1);
     memcpy(c->rec.token, ev->token.ptr, ev->token.len);
     c->rec.token[ev->token.len] = '\0';
     c->rec.token_len = ev->token.len;
@@ -82,9 +101,11 @@ void lf_tracker_free(lf_tracker *c)
     if (c == NULL) {
         return;
     }
+    char *storage = (char *)c - token_lead(c->rec.token_len);
+    c->rec.token = NULL; /* lives in storage, not in an allocation of its own */
     lf_record_clear(&c->rec);
     g_free(c->calls);
-    g_free(c);
+    g_aligned_free(storage);
 }
 
 bool lf_tracker_accept(lf_tracker *c, const lf_signalr_event *ev)
@@ -137,6 +158,7 @@ static void note_identity(lf_tracker *c, const lf_sr_request *r)
     }
     if (c->rec.hub_count == 0 && r->hubs != NULL) {
         size_t n = r->hub_count < LF_MAX_HUBS ? r->hub_count : LF_MAX_HUBS;
+        c->rec.hubs = n > 0 ? g_new(char *, n) : NULL;
         for (size_t i = 0; i < n; i++) {
             c->rec.hubs[i] = lf_record_text(r->hubs[i].ptr, r->hubs[i].len);
         }
@@ -173,7 +195,8 @@ static void on_request(lf_tracker *c, const lf_signalr_event *ev)
         t = lf_record_add_event(&c->rec, type, ev);
     }
     if (t != NULL && ev->u.request.message_id.ptr != NULL) {
-        lf_record_set_detail(t, ev->u.request.message_id.ptr, ev->u.request.message_id.len);
+        lf_record_set_detail(&c->rec, t, ev->u.request.message_id.ptr,
+                             ev->u.request.message_id.len);
     }
 }
 
@@ -219,7 +242,7 @@ static void on_response(lf_tracker *c, const lf_signalr_event *ev)
         t->status = r->status;
         t->response_at = ev->at;
         if (r->text.ptr != NULL) {
-            lf_record_set_detail(t, r->text.ptr, r->text.len);
+            lf_record_set_detail(&c->rec, t, r->text.ptr, r->text.len);
         }
     }
     if (r->status < 400) {
@@ -339,22 +362,24 @@ static void on_opened(lf_tracker *c, const lf_signalr_event *ev)
     }
     if (t != NULL) {
         const char *how = open_evidence_name(ev->u.opened.evidence);
-        lf_record_set_detail(t, how, strlen(how));
+        lf_record_set_detail(&c->rec, t, how, strlen(how));
     }
 }
 
 /* The cursor, then the flags a reader needs to see: "d-1A2B-B,4|C,0 T:1 G E". */
-static void describe_message(lf_timeline_event *t, const lf_sr_message *m)
+static void describe_message(lf_connection *r, lf_timeline_event *t, const lf_sr_message *m)
 {
     size_t len = m->cursor.ptr != NULL ? m->cursor.len : 0;
     if (len > LF_CURSOR_SHOWN_MAX) {
         len = LF_CURSOR_SHOWN_MAX;
     }
-    char *text = g_strdup_printf("%.*s%s%s%s", (int)len, len > 0 ? m->cursor.ptr : "",
-                                 m->shutting_down ? " T:1 (server shutting down)" : "",
-                                 m->has_groups_token ? " G" : "", m->has_error ? " E (error)" : "");
-    lf_record_set_detail(t, text, strlen(text));
-    g_free(text);
+    lf_detail_text d;
+    lf_detail_text_init(&d);
+    lf_detail_text_add(&d, m->cursor.ptr, len);
+    lf_detail_text_add_str(&d, m->shutting_down ? " T:1 (server shutting down)" : "");
+    lf_detail_text_add_str(&d, m->has_groups_token ? " G" : "");
+    lf_detail_text_add_str(&d, m->has_error ? " E (error)" : "");
+    lf_record_set_detail(r, t, d.bytes, d.len);
 }
 
 static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type type)
@@ -370,7 +395,7 @@ static void on_persistent(lf_tracker *c, const lf_signalr_event *ev, lf_tl_type 
                                                      : lf_record_add_event(&c->rec, type, ev);
         if (t != NULL) {
             t->elements = ev->u.message.message_count;
-            describe_message(t, &ev->u.message);
+            describe_message(&c->rec, t, &ev->u.message);
         }
     }
     if (type != LF_TL_DISCONNECT_COMMAND) {
@@ -397,6 +422,11 @@ static void on_keepalive(lf_tracker *c, const lf_signalr_event *ev)
     }
 }
 
+static size_t capped(size_t len, size_t max)
+{
+    return len < max ? len : max;
+}
+
 static void copy_id(char *dst, const lf_wire_str *id)
 {
     size_t len = id->len < LF_CALL_ID_MAX - 1 ? id->len : LF_CALL_ID_MAX - 1;
@@ -411,15 +441,17 @@ static void on_invocation(lf_tracker *c, const lf_signalr_event *ev)
                                ? NULL
                                : lf_record_add_routine(&c->rec, LF_TL_INVOCATION, ev);
     if (t != NULL && inv->hub.ptr != NULL && inv->method.ptr != NULL) {
-        int hub = (int)(inv->hub.len < LF_CALL_NAME_MAX ? inv->hub.len : LF_CALL_NAME_MAX);
-        int method = (int)(inv->method.len < LF_CALL_NAME_MAX ? inv->method.len : LF_CALL_NAME_MAX);
-        int id = (int)(inv->id.ptr == NULL            ? 0
-                       : inv->id.len < LF_CALL_ID_MAX ? inv->id.len
-                                                      : LF_CALL_ID_MAX);
-        char *text = g_strdup_printf("%.*s.%.*s%s%.*s", hub, inv->hub.ptr, method, inv->method.ptr,
-                                     id > 0 ? " I " : "", id, id > 0 ? inv->id.ptr : "");
-        lf_record_set_detail(t, text, strlen(text));
-        g_free(text);
+        size_t id = inv->id.ptr == NULL ? 0 : inv->id.len;
+        lf_detail_text d;
+        lf_detail_text_init(&d);
+        lf_detail_text_add(&d, inv->hub.ptr, capped(inv->hub.len, LF_CALL_NAME_MAX));
+        lf_detail_text_add_str(&d, ".");
+        lf_detail_text_add(&d, inv->method.ptr, capped(inv->method.len, LF_CALL_NAME_MAX));
+        if (id > 0) {
+            lf_detail_text_add_str(&d, " I ");
+            lf_detail_text_add(&d, inv->id.ptr, capped(id, LF_CALL_ID_MAX));
+        }
+        lf_record_set_detail(&c->rec, t, d.bytes, d.len);
     }
     if (inv->id.ptr == NULL || c->call_count == LF_MAX_PENDING_CALLS) {
         return;
@@ -440,7 +472,7 @@ void lf_tracker_show_call(lf_tracker *c, const lf_pending_call *call)
     if (t != NULL) {
         char text[LF_CALL_ID_MAX + 2];
         snprintf(text, sizeof text, "I %s", call->id);
-        lf_record_set_detail(t, text, strlen(text));
+        lf_record_set_detail(&c->rec, t, text, strlen(text));
     }
 }
 
@@ -450,13 +482,13 @@ static void on_result(lf_tracker *c, const lf_signalr_event *ev)
                                ? NULL
                                : lf_record_add_routine(&c->rec, LF_TL_RESULT, ev);
     if (t != NULL && ev->u.result.id.ptr != NULL) {
-        char *text = g_strdup_printf(
-            "I %.*s%s%s",
-            (int)(ev->u.result.id.len < LF_CALL_ID_MAX ? ev->u.result.id.len : LF_CALL_ID_MAX),
-            ev->u.result.id.ptr, ev->u.result.is_error ? " error" : "",
-            ev->u.result.is_progress ? " progress" : "");
-        lf_record_set_detail(t, text, strlen(text));
-        g_free(text);
+        lf_detail_text d;
+        lf_detail_text_init(&d);
+        lf_detail_text_add_str(&d, "I ");
+        lf_detail_text_add(&d, ev->u.result.id.ptr, capped(ev->u.result.id.len, LF_CALL_ID_MAX));
+        lf_detail_text_add_str(&d, ev->u.result.is_error ? " error" : "");
+        lf_detail_text_add_str(&d, ev->u.result.is_progress ? " progress" : "");
+        lf_record_set_detail(&c->rec, t, d.bytes, d.len);
     }
     if (ev->u.result.is_progress || ev->u.result.id.ptr == NULL) {
         return;
@@ -482,7 +514,7 @@ static void on_error(lf_tracker *c, const lf_signalr_event *ev)
 {
     lf_timeline_event *t = lf_record_add_event(&c->rec, LF_TL_ERROR, ev);
     if (t != NULL && ev->u.error.text != NULL) {
-        lf_record_set_detail(t, ev->u.error.text, strlen(ev->u.error.text));
+        lf_record_set_detail(&c->rec, t, ev->u.error.text, strlen(ev->u.error.text));
     }
 }
 

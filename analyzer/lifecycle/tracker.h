@@ -5,6 +5,8 @@
  * the last cursor prefix. The engine (lifecycle.c) finds the tracker by token and hands it the
  * events; tracker.c handles requests, responses and server data, tracker_transport.c the
  * receive transport's life and losses. lf_tracker_free() frees the tracker and its record.
+ * The record's token is not an allocation of its own: it sits right in front of the tracker,
+ * in the same block (see lf_tracker_new()), and only lf_tracker_free() may release it.
  */
 #ifndef LIFELINE_LIFECYCLE_TRACKER_H
 #define LIFELINE_LIFECYCLE_TRACKER_H
@@ -38,41 +40,58 @@ typedef struct lf_pending_call {
 } lf_pending_call;
 
 typedef struct lf_tracker {
-    lf_connection rec; /* what the reports see */
-    sr_timing_settings timing;
+    /* A capture interleaves the events of thousands of connections, so each event finds its
+     * tracker out of cache and every cache line it touches costs. The tracker is allocated on
+     * a cache line boundary (lf_tracker_new()) and laid out in lines: line 0 holds what every
+     * event reads, lines 1-2 the thresholds (the keepalive ones first) and what messages and
+     * hub calls read, then the record, whose first lines hold its own hot fields
+     * (connection.h). tracker.c checks these offsets at compile time. */
+
+    /* The receive transport being followed. */
+    bool rx_open;
+    bool rx_opened; /* the server took it: an opening, data or a response was seen */
+    bool rx_data_seen;
+    bool silence_open; /* see the silence fields below */
+    bool lost;         /* see the loss fields below */
+    bool expired;
+    bool aborted;
+    bool has_prefix;
+    sr_transport rx_transport;
+    sr_request_kind rx_kind;
+    uint64_t rx_stream;
+    lf_frame_ref last_rx; /* last data from the server on it (its opening until then) */
+    lf_time_ns silence_deadline;
+    size_t call_count;
+
     lf_thresholds th;
+    char prefix[LF_PREFIX_MAX];
+    lf_pending_call *calls; /* allocated on the first hub call: most connections make none */
+    size_t call_capacity;
+
+    lf_connection rec; /* what the reports see */
+
+    lf_time_ns rx_opened_time;
+    lf_frame_ref rx_request;
+    sr_timing_settings timing;
     bool negotiated;
     lf_frame_ref negotiate_at;
     bool saw_connect;
     sr_transport connect_transport;
     bool any_open;
 
-    /* The receive transport being followed. */
-    bool rx_open;
-    bool rx_opened; /* the server took it: an opening, data or a response was seen */
-    lf_time_ns rx_opened_time;
-    uint64_t rx_stream;
-    sr_request_kind rx_kind;
-    sr_transport rx_transport;
-    lf_frame_ref rx_request;
-    lf_frame_ref last_rx; /* last data from the server on it (its opening until then) */
-    bool rx_data_seen;
-
     /* A silence that outlived its transport: the client learns that a transport it did not
      * close itself has ended, and keeps checking keepalives until it enters reconnecting one
-     * reconnect delay later (or sooner, with its /reconnect or /abort). */
-    bool silence_open;
+     * reconnect delay later (or sooner, with its /reconnect or /abort). Open while
+     * silence_open, until silence_deadline. */
     lf_frame_ref silence_from;  /* the last server data */
     lf_frame_ref silence_ended; /* the transport's end */
-    lf_time_ns silence_deadline;
 
-    /* Transport loss, from its end until a receive request is taken by the server. */
-    bool lost;
+    /* Transport loss, from its end until a receive request is taken by the server (while
+     * lost; expired once the server must have ended the connection). */
     lf_frame_ref lost_at; /* moved later while the server still writes to the lost stream */
     uint64_t lost_stream;
     sr_transport lost_transport;
     bool late_reported; /* reconnect_late already said for this loss */
-    bool expired;
     lf_time_ns expired_at;
     bool expiry_finding_valid; /* rec.findings[expiry_finding] says so (it may be retracted) */
     size_t expiry_finding;
@@ -86,15 +105,9 @@ typedef struct lf_tracker {
     bool client_drop_established; /* the dropped transport had been up for a while */
     sr_transport client_drop_transport;
 
-    bool aborted;
-    lf_frame_ref abort_at;
+    lf_frame_ref abort_at; /* when aborted */
     bool disconnect_command;
     lf_time_ns disconnect_at;
-    char prefix[LF_PREFIX_MAX];
-    bool has_prefix;
-    lf_pending_call *calls; /* allocated on the first hub call: most connections make none */
-    size_t call_count;
-    size_t call_capacity;
 } lf_tracker;
 
 /* ---- used by the engine ---- */

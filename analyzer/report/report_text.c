@@ -341,8 +341,11 @@ static void print_filter(const text_ctx *t, const lf_connection *c)
     GString *v = g_string_new("signalr.token == \"");
     append_token(v, c);
     uint64_t sorted[LF_MAX_STREAMS];
-    memcpy(sorted, c->streams, c->stream_count * sizeof sorted[0]);
-    for (size_t i = 1; i < c->stream_count; i++) {
+    size_t count = c->stream_count < LF_MAX_STREAMS ? c->stream_count : LF_MAX_STREAMS;
+    if (count > 0) {
+        memcpy(sorted, c->streams, count * sizeof sorted[0]);
+    }
+    for (size_t i = 1; i < count; i++) {
         for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
             uint64_t tmp = sorted[j];
             sorted[j] = sorted[j - 1];
@@ -350,7 +353,7 @@ static void print_filter(const text_ctx *t, const lf_connection *c)
         }
     }
     g_string_append(v, "\"  or  tcp.stream in {");
-    for (size_t i = 0; i < c->stream_count; i++) {
+    for (size_t i = 0; i < count; i++) {
         g_string_append_printf(v, "%s%llu", i == 0 ? "" : " ", (unsigned long long)sorted[i]);
     }
     g_string_append_printf(v, "}%s", c->streams_truncated ? " (first streams only)" : "");

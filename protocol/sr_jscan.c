@@ -22,8 +22,13 @@ static bool is_digit(char c)
 
 static void skip_ws(sr_jscan *s)
 {
-    while (s->pos < s->len && is_ws(s->bytes[s->pos]))
-        s->pos++;
+    size_t pos = s->pos; /* a local: stores through the struct would be reloaded per byte */
+    /* Compact JSON has no whitespace: one comparison settles the usual case. */
+    if (pos < s->len && (unsigned char)s->bytes[pos] > ' ')
+        return;
+    while (pos < s->len && is_ws(s->bytes[pos]))
+        pos++;
+    s->pos = pos;
 }
 
 /* \uXXXX at p (after the backslash): four hex digits, not a surrogate (json-glib refuses lone
@@ -42,12 +47,35 @@ static bool unicode_escape(const char *p, size_t avail)
     return v < 0xD800 || v > 0xDFFF;
 }
 
+/* String bytes that need a look: the quote, the backslash, control characters (refused) and
+ * bytes >= 0x80 (owed a UTF-8 check). Every other byte is skipped by a single table load. */
+#define STOP_16 true, true, true, true, true, true, true, true, \
+                true, true, true, true, true, true, true, true
+#define PASS_16 false, false, false, false, false, false, false, false, \
+                false, false, false, false, false, false, false, false
+static const bool STRING_STOP[256] = {
+    STOP_16, STOP_16, /* 0x00-0x1f */
+    false,   false,   true,    false,   false,   false,   false,   false, /* 0x20-0x27: '"' */
+    false,   false,   false,   false,   false,   false,   false,   false,
+    PASS_16, PASS_16, /* 0x30-0x4f */
+    false,   false,   false,   false,   false,   false,   false,   false, /* 0x50-0x57 */
+    false,   false,   false,   false,   true,    false,   false,   false, /* 0x58-0x5f: '\\' */
+    PASS_16, PASS_16, /* 0x60-0x7f */
+    STOP_16, STOP_16, STOP_16, STOP_16, STOP_16, STOP_16, STOP_16, STOP_16 /* 0x80-0xff */
+};
+
 /* A string at pos (on its opening quote). */
 static bool scan_string(sr_jscan *s, sr_jscan_value *v)
 {
     size_t start = ++s->pos;
     bool plain = true;
     while (s->pos < s->len) {
+        size_t pos = s->pos; /* a local: stores through the struct would be reloaded per byte */
+        while (pos < s->len && !STRING_STOP[(unsigned char)s->bytes[pos]])
+            pos++;
+        s->pos = pos;
+        if (pos >= s->len)
+            break;
         unsigned char c = (unsigned char)s->bytes[s->pos];
         if (c == '"') {
             *v = (sr_jscan_value){.type = SR_JSCAN_STRING,
@@ -202,8 +230,11 @@ static int next_item(sr_jscan *s, sr_span *key, sr_jscan_value *value, bool plai
         s->pos++;
         return 0;
     }
-    if (s->items > 0 && !accept(s, ','))
-        return -1;
+    if (s->items > 0) {
+        if (s->bytes[s->pos] != ',')
+            return -1;
+        s->pos++;
+    }
     if (s->close == '}' && !scan_key(s, key, plain_keys))
         return -1;
     skip_ws(s);
@@ -246,6 +277,12 @@ bool sr_jscan_finish(sr_jscan *s)
 
 bool sr_jscan_is(sr_span text, const char *lit)
 {
-    size_t n = strlen(lit);
-    return text.ptr != NULL && text.len == n && memcmp(text.ptr, lit, n) == 0;
+    if (text.ptr == NULL)
+        return false;
+    /* Byte by byte: most keys differ from lit at the first one. */
+    for (size_t i = 0; i < text.len; i++) {
+        if (lit[i] == '\0' || lit[i] != text.ptr[i])
+            return false;
+    }
+    return lit[text.len] == '\0';
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "protocol/sr_jscan.h"
 #include "protocol/sr_json.h"
 #include "protocol/sr_payload.h"
 
@@ -106,7 +107,19 @@ static sr_status read_core_fields(JsonObject *obj, sr_negotiate *neg, sr_error *
     return status;
 }
 
-sr_status sr_negotiate_parse(const char *bytes, size_t len, sr_negotiate *out, sr_error *err)
+/* What the answer's fields make of a classic body: a redirect, an error, or a real answer. */
+static sr_status settle_variant(sr_negotiate *out, sr_error *err)
+{
+    if (out->fields & SR_NEG_REDIRECT_URL)
+        out->variant = SR_NEGOTIATE_REDIRECT;
+    else if (out->fields & SR_NEG_ERROR)
+        out->variant = SR_NEGOTIATE_ERROR;
+    else if (!(out->fields & (SR_NEG_CONNECTION_TOKEN | SR_NEG_CONNECTION_ID)))
+        return sr_error_set(err, SR_ERR_MISSING_FIELD, "ConnectionId", SR_NO_OFFSET);
+    return SR_OK;
+}
+
+sr_status sr_negotiate_parse_tree(const char *bytes, size_t len, sr_negotiate *out, sr_error *err)
 {
     memset(out, 0, sizeof(*out));
     JsonNode *root;
@@ -128,13 +141,128 @@ sr_status sr_negotiate_parse(const char *bytes, size_t len, sr_negotiate *out, s
     json_node_unref(root);
     if (status != SR_OK || out->variant == SR_NEGOTIATE_CORE)
         return status;
-    if (out->fields & SR_NEG_REDIRECT_URL)
-        out->variant = SR_NEGOTIATE_REDIRECT;
-    else if (out->fields & SR_NEG_ERROR)
-        out->variant = SR_NEGOTIATE_ERROR;
-    else if (!(out->fields & (SR_NEG_CONNECTION_TOKEN | SR_NEG_CONNECTION_ID)))
-        return sr_error_set(err, SR_ERR_MISSING_FIELD, "ConnectionId", SR_NO_OFFSET);
-    return SR_OK;
+    return settle_variant(out, err);
+}
+
+/* ---- the usual classic answer, read without a tree ------------------------------------------
+ * Plain JSON (sr_jscan.h), each known key once, strings without escapes, durations as small
+ * decimals; anything else is left to the tree reader, which decides and reports errors. */
+
+enum {
+    QUICK_STRINGS = G_N_ELEMENTS(STRING_FIELDS),
+    QUICK_DURATIONS = QUICK_STRINGS + G_N_ELEMENTS(DURATION_FIELDS),
+    QUICK_TRY_WEBSOCKETS = QUICK_DURATIONS
+};
+
+/* Index of a key the classic reader looks at (strings, durations, TryWebSockets), -1 for any
+ * other; availableTransports (a Core answer) is not taken either. */
+static int quick_key(sr_span key)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(STRING_FIELDS); i++)
+        if (sr_jscan_is(key, STRING_FIELDS[i].key))
+            return (int)i;
+    for (size_t i = 0; i < G_N_ELEMENTS(DURATION_FIELDS); i++)
+        if (sr_jscan_is(key, DURATION_FIELDS[i].key))
+            return (int)(QUICK_STRINGS + i);
+    return sr_jscan_is(key, "TryWebSockets") ? QUICK_TRY_WEBSOCKETS : -1;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Seconds as servers write them (20.0, 110.0, 0.5): up to 9 integer digits and 3 decimals, no
+ * sign or exponent. Their milliseconds are then exact integers, which is also what llround()
+ * makes of the double json-glib reads (its error is far below half a millisecond there). */
+static bool quick_ms(sr_span t, int64_t *ms)
+{
+    size_t i = 0, decimals = 0;
+    int64_t whole = 0, fraction = 0;
+    while (i < t.len && is_digit(t.ptr[i]) && i < 10)
+        whole = whole * 10 + (t.ptr[i++] - '0');
+    if (i == 0 || i > 9)
+        return false;
+    if (i < t.len && t.ptr[i] == '.') {
+        for (i++; i < t.len && is_digit(t.ptr[i]) && decimals < 4; i++, decimals++)
+            fraction = fraction * 10 + (t.ptr[i] - '0');
+        if (decimals == 0 || decimals > 3)
+            return false;
+    }
+    if (i != t.len)
+        return false;
+    for (; decimals < 3; decimals++)
+        fraction *= 10;
+    *ms = whole * 1000 + fraction;
+    return true;
+}
+
+static bool quick_string(const string_field *f, const sr_jscan_value *v, sr_negotiate *neg)
+{
+    if (v->type == SR_JSCAN_STRING && v->plain)
+        sr_string_set((sr_string *)((char *)neg + f->offset), v->text.ptr, v->text.len);
+    else if (v->type != SR_JSCAN_NULL || !f->null_ok)
+        return false;
+    neg->fields |= f->bit;
+    return true;
+}
+
+static bool quick_duration(const duration_field *f, const sr_jscan_value *v, sr_negotiate *neg)
+{
+    sr_duration *d = (sr_duration *)((char *)neg + f->offset);
+    if (v->type == SR_JSCAN_NULL && f->null_ok)
+        d->is_null = true;
+    else if (v->type != SR_JSCAN_NUMBER || !quick_ms(v->text, &d->ms))
+        return false;
+    d->present = true;
+    neg->fields |= f->bit;
+    return true;
+}
+
+static bool quick_member(int k, const sr_jscan_value *v, sr_negotiate *neg)
+{
+    if (k < QUICK_STRINGS)
+        return quick_string(&STRING_FIELDS[k], v, neg);
+    if (k < QUICK_DURATIONS)
+        return quick_duration(&DURATION_FIELDS[k - QUICK_STRINGS], v, neg);
+    if (v->type != SR_JSCAN_TRUE && v->type != SR_JSCAN_FALSE)
+        return false;
+    neg->try_websockets = v->type == SR_JSCAN_TRUE;
+    neg->fields |= SR_NEG_TRY_WEBSOCKETS;
+    return true;
+}
+
+/* True when the body was read; false (out partly filled) when the tree reader must decide. */
+static bool quick_parse(const char *bytes, size_t len, sr_negotiate *out)
+{
+    sr_jscan s;
+    if (!sr_jscan_begin(&s, bytes, len, '{'))
+        return false;
+    unsigned seen = 0;
+    sr_span key;
+    sr_jscan_value v;
+    int more;
+    while ((more = sr_jscan_next(&s, &key, &v)) == 1) {
+        if (sr_jscan_is(key, "availableTransports"))
+            return false;
+        int k = quick_key(key);
+        if (k < 0)
+            continue;
+        /* json-glib keeps the last of duplicate keys; rare enough to leave to it */
+        if ((seen & (1u << k)) || !quick_member(k, &v, out))
+            return false;
+        seen |= 1u << k;
+    }
+    return more == 0 && sr_jscan_finish(&s);
+}
+
+sr_status sr_negotiate_parse(const char *bytes, size_t len, sr_negotiate *out, sr_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (quick_parse(bytes, len, out))
+        return settle_variant(out, err);
+    sr_negotiate_clear(out);
+    return sr_negotiate_parse_tree(bytes, len, out, err);
 }
 
 void sr_negotiate_clear(sr_negotiate *neg)

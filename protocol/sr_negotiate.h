@@ -79,6 +79,12 @@ typedef struct {
  * SR_ERR_MISSING_FIELD ("ConnectionId"). Call sr_negotiate_clear() afterwards in every case. */
 sr_status sr_negotiate_parse(const char *bytes, size_t len, sr_negotiate *out, sr_error *err);
 
+/* sr_negotiate_parse() without its tree-free fast path for the usual classic answer: every body
+ * through json-glib. Both give the same result on every input; this one is public so that the
+ * tests can hold the fast path to it. */
+sr_status sr_negotiate_parse_tree(const char *bytes, size_t len, sr_negotiate *out,
+                                  sr_error *err);
+
 /* Frees the strings and zeroes the struct. */
 void sr_negotiate_clear(sr_negotiate *neg);
 

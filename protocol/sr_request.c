@@ -8,45 +8,94 @@
 #include "protocol/sr_summary.h"
 #include "protocol/sr_urlcode.h"
 
+/* A name with its length, so that lookups compare lengths before bytes. */
+#define NAMED(literal) literal, sizeof(literal) - 1
+
 typedef struct {
     const char *name;
+    size_t len;
     bool in_form;
+    bool underscore; /* the name holds a '_', so it is not made of letters only */
 } param_spec;
 
 static const param_spec PARAMS[SR_PARAM_COUNT] = {
-    [SR_PARAM_TRANSPORT] = {"transport", false},
-    [SR_PARAM_CONNECTION_TOKEN] = {"connectionToken", false},
-    [SR_PARAM_CONNECTION_ID] = {"connectionId", false},
-    [SR_PARAM_CLIENT_PROTOCOL] = {"clientProtocol", false},
-    [SR_PARAM_CONNECTION_DATA] = {"connectionData", false},
-    [SR_PARAM_MESSAGE_ID] = {"messageId", false},
-    [SR_PARAM_GROUPS_TOKEN] = {"groupsToken", false},
-    [SR_PARAM_GROUPS] = {"groups", false},
-    [SR_PARAM_TID] = {"tid", false},
-    [SR_PARAM_FRAME_ID] = {"frameId", false},
-    [SR_PARAM_CALLBACK] = {"callback", false},
-    [SR_PARAM_CACHE_BUSTER] = {"_", false},
-    [SR_PARAM_ACCESS_TOKEN] = {"access_token", false},
-    [SR_PARAM_DATA] = {"data", false},
-    [SR_PARAM_NEGOTIATE_VERSION] = {"negotiateVersion", false},
-    [SR_PARAM_FORM_DATA] = {"data", true},
-    [SR_PARAM_FORM_MESSAGE_ID] = {"messageId", true},
-    [SR_PARAM_FORM_GROUPS_TOKEN] = {"groupsToken", true},
+    [SR_PARAM_TRANSPORT] = {NAMED("transport"), false},
+    [SR_PARAM_CONNECTION_TOKEN] = {NAMED("connectionToken"), false},
+    [SR_PARAM_CONNECTION_ID] = {NAMED("connectionId"), false},
+    [SR_PARAM_CLIENT_PROTOCOL] = {NAMED("clientProtocol"), false},
+    [SR_PARAM_CONNECTION_DATA] = {NAMED("connectionData"), false},
+    [SR_PARAM_MESSAGE_ID] = {NAMED("messageId"), false},
+    [SR_PARAM_GROUPS_TOKEN] = {NAMED("groupsToken"), false},
+    [SR_PARAM_GROUPS] = {NAMED("groups"), false},
+    [SR_PARAM_TID] = {NAMED("tid"), false},
+    [SR_PARAM_FRAME_ID] = {NAMED("frameId"), false},
+    [SR_PARAM_CALLBACK] = {NAMED("callback"), false},
+    [SR_PARAM_CACHE_BUSTER] = {NAMED("_"), false, true},
+    [SR_PARAM_ACCESS_TOKEN] = {NAMED("access_token"), false, true},
+    [SR_PARAM_DATA] = {NAMED("data"), false},
+    [SR_PARAM_NEGOTIATE_VERSION] = {NAMED("negotiateVersion"), false},
+    [SR_PARAM_FORM_DATA] = {NAMED("data"), true},
+    [SR_PARAM_FORM_MESSAGE_ID] = {NAMED("messageId"), true},
+    [SR_PARAM_FORM_GROUPS_TOKEN] = {NAMED("groupsToken"), true},
 };
 
 typedef struct {
-    const char *suffix;
+    const char *segment; /* the suffix without its leading '/' */
+    size_t len;
     sr_request_kind kind;
 } suffix_spec;
 
-/* Every suffix the classic server dispatches on (sec. 2, items 1-7). */
+/* Every suffix the classic server dispatches on (sec. 2, items 1-7). Each starts with '/', so a
+ * path ends with one exactly when its last segment is that name. */
 static const suffix_spec SUFFIXES[] = {
-    {"/negotiate", SR_REQUEST_NEGOTIATE}, {"/ping", SR_REQUEST_PING},
-    {"/hubs", SR_REQUEST_HUBS},           {"/js", SR_REQUEST_HUBS},
-    {"/start", SR_REQUEST_START},         {"/send", SR_REQUEST_SEND},
-    {"/abort", SR_REQUEST_ABORT},         {"/connect", SR_REQUEST_CONNECT},
-    {"/reconnect", SR_REQUEST_RECONNECT}, {"/poll", SR_REQUEST_POLL},
+    {NAMED("negotiate"), SR_REQUEST_NEGOTIATE}, {NAMED("ping"), SR_REQUEST_PING},
+    {NAMED("hubs"), SR_REQUEST_HUBS},           {NAMED("js"), SR_REQUEST_HUBS},
+    {NAMED("start"), SR_REQUEST_START},         {NAMED("send"), SR_REQUEST_SEND},
+    {NAMED("abort"), SR_REQUEST_ABORT},         {NAMED("connect"), SR_REQUEST_CONNECT},
+    {NAMED("reconnect"), SR_REQUEST_RECONNECT}, {NAMED("poll"), SR_REQUEST_POLL},
 };
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* sr_ascii_caseeq() against a name made of letters only, eight bytes at a time: OR-ing 0x20
+ * folds the case of a letter and maps no other byte onto a lower-case letter. */
+static bool same_letters_at(const char *bytes, const char *letters, size_t at)
+{
+    const uint64_t fold = 0x2020202020202020u;
+    uint64_t got, want;
+    memcpy(&got, bytes + at, sizeof got);
+    memcpy(&want, letters + at, sizeof want);
+    return (got | fold) == (want | fold);
+}
+
+static bool same_letters(const char *bytes, const char *letters, size_t len)
+{
+    if (len < 8) {
+        for (size_t i = 0; i < len; i++) {
+            if (((unsigned char)bytes[i] | 0x20) != ((unsigned char)letters[i] | 0x20))
+                return false;
+        }
+        return true;
+    }
+    /* Whole words, the last one overlapping the one before when len is not a multiple of 8. */
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        if (!same_letters_at(bytes, letters, i))
+            return false;
+    }
+    return same_letters_at(bytes, letters, len - 8);
+}
+
+/* Whether a plain parameter name is the known one `spec`. */
+static bool is_param(const char *bytes, size_t len, const param_spec *spec)
+{
+    if (len != spec->len)
+        return false;
+    return spec->underscore ? sr_ascii_caseeq(bytes, spec->name, len)
+                            : same_letters(bytes, spec->name, len);
+}
 
 const char *sr_param_name(sr_param_id id)
 {
@@ -86,12 +135,15 @@ const char *sr_transport_name(sr_transport transport)
 
 sr_transport sr_transport_from_name(const char *bytes, size_t len)
 {
-    for (sr_transport t = SR_TRANSPORT_WEBSOCKETS; t <= SR_TRANSPORT_LONG_POLLING; t++) {
-        const char *name = sr_transport_name(t);
-        if (strlen(name) == len && sr_ascii_caseeq(bytes, name, len))
-            return t;
-    }
-    return SR_TRANSPORT_UNRECOGNIZED;
+    /* The four names differ in length, so the length picks the only candidate. */
+    sr_transport t = len == 10   ? SR_TRANSPORT_WEBSOCKETS
+                     : len == 16 ? SR_TRANSPORT_SERVER_SENT_EVENTS
+                     : len == 12 ? SR_TRANSPORT_FOREVER_FRAME
+                     : len == 11 ? SR_TRANSPORT_LONG_POLLING
+                                 : SR_TRANSPORT_UNRECOGNIZED;
+    if (t == SR_TRANSPORT_UNRECOGNIZED || !same_letters(bytes, sr_transport_name(t), len))
+        return SR_TRANSPORT_UNRECOGNIZED;
+    return t;
 }
 
 static sr_method method_of(const char *m, size_t len)
@@ -122,11 +174,9 @@ static void split_target(const char *t, size_t len, sr_request *req, sr_span *qu
     query->ptr = t + end;
     query->len = 0;
     if (end < len && t[end] == '?') {
-        size_t qend = end + 1;
-        while (qend < len && t[qend] != '#')
-            qend++;
+        const char *hash = memchr(t + end + 1, '#', len - end - 1);
         query->ptr = t + end + 1;
-        query->len = qend - end - 1;
+        query->len = hash != NULL ? (size_t)(hash - query->ptr) : len - end - 1;
     }
     size_t path_end = end;
     while (path_end > start && t[path_end - 1] == '/')
@@ -139,15 +189,111 @@ static void match_suffix(sr_request *req)
 {
     req->kind = SR_REQUEST_NOT_SIGNALR;
     req->prefix = req->path;
+    size_t start = req->path.len; /* of the last segment, just after its '/' */
+    while (start > 0 && req->path.ptr[start - 1] != '/')
+        start--;
+    if (start == 0)
+        return;
+    const char *segment = req->path.ptr + start;
+    size_t len = req->path.len - start;
     for (size_t i = 0; i < G_N_ELEMENTS(SUFFIXES); i++) {
-        size_t n = strlen(SUFFIXES[i].suffix);
-        if (req->path.len >= n &&
-            sr_ascii_caseeq(req->path.ptr + req->path.len - n, SUFFIXES[i].suffix, n)) {
+        if (len == SUFFIXES[i].len && same_letters(segment, SUFFIXES[i].segment, len)) {
             req->kind = SUFFIXES[i].kind;
-            req->prefix.len = req->path.len - n;
+            req->prefix.len = start - 1;
             return;
         }
     }
+}
+
+/* Hands out n bytes of the request's store (sized up front by reserve_store()). */
+static char *store_take(sr_request *req, size_t n)
+{
+    char *p = req->store + req->store_used;
+    req->store_used += n;
+    return p;
+}
+
+/* Sizes the store for the worst case, so that nothing stored ever moves: each decoded value is
+ * at most its raw bytes plus a NUL, and the hub names copied out of connectionData (itself from
+ * the query) at most the query again plus a NUL per name. */
+static void reserve_store(sr_request *req, size_t query_len, size_t form_len)
+{
+    size_t need = 2 * query_len + form_len + SR_PARAM_COUNT + SR_REQUEST_INLINE_HUBS;
+    req->store_on_heap = need > sizeof(req->inline_store);
+    req->store = req->store_on_heap ? g_malloc(need) : req->inline_store;
+}
+
+/* The only known parameter a plain name can be: among the names of one source, the length
+ * and the last letter tell every one apart (tests/protocol checks each name is found). */
+static int candidate(sr_span name, bool in_form)
+{
+    if (name.len == 0)
+        return -1;
+    unsigned char last = ascii_lower((unsigned char)name.ptr[name.len - 1]);
+    switch (name.len) {
+    case 1: return in_form ? -1 : SR_PARAM_CACHE_BUSTER;
+    case 3: return in_form ? -1 : SR_PARAM_TID;
+    case 4: return in_form ? SR_PARAM_FORM_DATA : SR_PARAM_DATA;
+    case 6: return in_form ? -1 : SR_PARAM_GROUPS;
+    case 7: return in_form ? -1 : SR_PARAM_FRAME_ID;
+    case 8: return in_form ? -1 : SR_PARAM_CALLBACK;
+    case 9:
+        if (in_form)
+            return SR_PARAM_FORM_MESSAGE_ID;
+        return last == 't' ? SR_PARAM_TRANSPORT : SR_PARAM_MESSAGE_ID;
+    case 11: return in_form ? SR_PARAM_FORM_GROUPS_TOKEN : SR_PARAM_GROUPS_TOKEN;
+    case 12:
+        if (in_form)
+            return -1;
+        return last == 'd' ? SR_PARAM_CONNECTION_ID : SR_PARAM_ACCESS_TOKEN;
+    case 14:
+        if (in_form)
+            return -1;
+        return last == 'l' ? SR_PARAM_CLIENT_PROTOCOL : SR_PARAM_CONNECTION_DATA;
+    case 15: return in_form ? -1 : SR_PARAM_CONNECTION_TOKEN;
+    case 16: return in_form ? -1 : SR_PARAM_NEGOTIATE_VERSION;
+    default: return -1;
+    }
+}
+
+/* Which known parameter of this source a raw name is, or -1. */
+static int param_named(sr_span name, sr_decode_mode mode, bool in_form)
+{
+    /* Names are nearly always plain, and a known name has no '%' or '+': its one candidate and
+     * a byte comparison find it. Only a name matching none is looked at for escapes. */
+    int id = candidate(name, in_form);
+    if (id >= 0 && is_param(name.ptr, name.len, &PARAMS[id]))
+        return id;
+    if (memchr(name.ptr, '%', name.len) == NULL && memchr(name.ptr, '+', name.len) == NULL)
+        return -1;
+    for (id = 0; id < SR_PARAM_COUNT; id++) {
+        if (PARAMS[id].in_form == in_form && sr_urlencoded_name_is(name, mode, PARAMS[id].name))
+            return id;
+    }
+    return -1;
+}
+
+/* Decodes one value into the store; flags the raw '+' and ';' a query value holds. */
+static sr_status decode_value(sr_span value, bool in_form, size_t *bad, sr_param *p,
+                              sr_request *req)
+{
+    sr_decode_mode mode = in_form ? SR_DECODE_FORM : SR_DECODE_QUERY;
+    char *dst = req->store + req->store_used;
+    unsigned raw = 0;
+    size_t n = sr_percent_decode_into(value.ptr, value.len, mode, dst, bad, &raw);
+    if (n == SIZE_MAX) {
+        /* The decoder stopped early: look for the raw bytes over the whole value. */
+        raw = (memchr(value.ptr, '+', value.len) != NULL ? SR_RAW_PLUS : 0u) |
+              (memchr(value.ptr, ';', value.len) != NULL ? SR_RAW_SEMICOLON : 0u);
+    } else {
+        dst[n] = '\0';
+        p->value = (sr_string){.data = store_take(req, n + 1), .len = n};
+    }
+    if (!in_form && (raw & SR_RAW_PLUS))
+        req->flags |= SR_REQUEST_FLAG_RAW_PLUS_IN_QUERY;
+    if (!in_form && (raw & SR_RAW_SEMICOLON))
+        req->flags |= SR_REQUEST_FLAG_SEMICOLON_IN_QUERY;
+    return n == SIZE_MAX ? SR_ERR_BAD_PERCENT_ENCODING : SR_OK;
 }
 
 /* Decodes every parameter of one source (query or form) we know about; error offsets are
@@ -160,33 +306,20 @@ static sr_status decode_params(const char *base, const char *bytes, size_t len, 
     size_t pos = 0;
     sr_span name, value;
     while (sr_urlencoded_next(bytes, len, &pos, &name, &value)) {
-        /* Names are nearly always plain: then a length and a byte comparison say it all. */
-        bool plain = memchr(name.ptr, '%', name.len) == NULL && memchr(name.ptr, '+', name.len) == NULL;
-        for (sr_param_id id = 0; id < SR_PARAM_COUNT; id++) {
-            if (PARAMS[id].in_form != in_form)
-                continue;
-            bool same = plain ? name.len == strlen(PARAMS[id].name) &&
-                                    sr_ascii_caseeq(name.ptr, PARAMS[id].name, name.len)
-                              : sr_urlencoded_name_is(name, mode, PARAMS[id].name);
-            if (!same)
-                continue;
-            sr_param *p = &req->params[id];
-            if (p->present) {
-                req->flags |= SR_REQUEST_FLAG_DUPLICATE_PARAM;
-                break;
-            }
-            p->present = true;
-            if (!in_form && memchr(value.ptr, '+', value.len) != NULL)
-                req->flags |= SR_REQUEST_FLAG_RAW_PLUS_IN_QUERY;
-            if (!in_form && memchr(value.ptr, ';', value.len) != NULL)
-                req->flags |= SR_REQUEST_FLAG_SEMICOLON_IN_QUERY;
-            size_t bad = 0;
-            p->status = sr_percent_decode(value.ptr, value.len, mode, &p->value, &bad);
-            if (p->status != SR_OK && first == SR_OK)
-                first = sr_error_set(err, p->status, PARAMS[id].name,
-                                     (size_t)(value.ptr - base) + bad);
-            break;
+        int id = param_named(name, mode, in_form);
+        if (id < 0)
+            continue;
+        sr_param *p = &req->params[id];
+        if (p->present) {
+            req->flags |= SR_REQUEST_FLAG_DUPLICATE_PARAM;
+            continue;
         }
+        p->present = true;
+        size_t bad = 0;
+        p->status = decode_value(value, in_form, &bad, p, req);
+        if (p->status != SR_OK && first == SR_OK)
+            first = sr_error_set(err, p->status, PARAMS[id].name,
+                                 (size_t)(value.ptr - base) + bad);
     }
     return first;
 }
@@ -219,6 +352,7 @@ static sr_status read_hub_names(JsonNode *root, sr_request *req)
     JsonArray *arr = json_node_get_array(root);
     guint n = json_array_get_length(arr);
     req->hubs = g_new0(sr_string, n > 0 ? n : 1);
+    req->hubs_on_heap = true;
     for (guint i = 0; i < n; i++) {
         JsonNode *el = json_array_get_element(arr, i);
         if (!JSON_NODE_HOLDS_OBJECT(el))
@@ -237,19 +371,22 @@ static sr_status read_hub_names(JsonNode *root, sr_request *req)
     return SR_OK;
 }
 
-/* Hub names read without a JSON tree before a connectionData needs one: clients list a few. */
-#define QUICK_HUB_NAMES 16
-
-/* The common connectionData, [{"name":"chathub"}], read without a tree (sr_summary.h). */
+/* The common connectionData, [{"name":"chathub"}], read without a tree (sr_summary.h) into
+ * the request's own storage; more names than that holds are left to the tree reader. */
 static bool quick_hub_names(const sr_param *p, sr_request *req)
 {
-    sr_span names[QUICK_HUB_NAMES];
+    sr_span names[SR_REQUEST_INLINE_HUBS];
     size_t n;
-    if (sr_summary_hub_names(p->value.data, p->value.len, names, QUICK_HUB_NAMES, &n) != SR_OK)
+    if (sr_summary_hub_names(p->value.data, p->value.len, names, SR_REQUEST_INLINE_HUBS, &n) !=
+        SR_OK)
         return false;
-    req->hubs = g_new0(sr_string, n > 0 ? n : 1);
-    for (size_t i = 0; i < n; i++)
-        sr_string_set(&req->hubs[i], names[i].ptr, names[i].len);
+    for (size_t i = 0; i < n; i++) {
+        char *copy = store_take(req, names[i].len + 1);
+        memcpy(copy, names[i].ptr, names[i].len);
+        copy[names[i].len] = '\0';
+        req->hub_inline[i] = (sr_string){.data = copy, .len = names[i].len};
+    }
+    req->hubs = req->hub_inline;
     req->hub_count = n;
     return true;
 }
@@ -324,7 +461,7 @@ sr_status sr_request_parse(const char *method, size_t method_len, const char *ta
                            size_t target_len, const char *form, size_t form_len,
                            sr_request *out, sr_error *err)
 {
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, offsetof(sr_request, hub_inline));
     if (target == NULL) {
         target = "";
         target_len = 0;
@@ -333,6 +470,7 @@ sr_status sr_request_parse(const char *method, size_t method_len, const char *ta
     sr_span query;
     split_target(target, target_len, out, &query);
     match_suffix(out);
+    reserve_store(out, query.len, form != NULL ? form_len : 0);
     sr_status first = decode_params(target, query.ptr, query.len, false, out, err);
     if (form != NULL) {
         sr_status s = decode_params(form, form, form_len, true, out, first == SR_OK ? err : NULL);
@@ -349,12 +487,15 @@ sr_status sr_request_parse(const char *method, size_t method_len, const char *ta
 
 void sr_request_clear(sr_request *req)
 {
-    for (size_t i = 0; i < SR_PARAM_COUNT; i++)
-        sr_string_clear(&req->params[i].value);
-    for (size_t i = 0; i < req->hub_count; i++)
-        sr_string_clear(&req->hubs[i]);
-    g_free(req->hubs);
-    memset(req, 0, sizeof(*req));
+    if (req->hubs_on_heap) {
+        for (size_t i = 0; i < req->hub_count; i++)
+            sr_string_clear(&req->hubs[i]);
+        g_free(req->hubs);
+    }
+    if (req->store_on_heap)
+        g_free(req->store);
+    /* The inline storage holds nothing once the fields pointing into it are gone. */
+    memset(req, 0, offsetof(sr_request, hub_inline));
 }
 
 const sr_string *sr_request_message_id(const sr_request *req)

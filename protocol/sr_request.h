@@ -7,7 +7,9 @@
  * Ownership: sr_request_parse() fills a caller-provided sr_request. `path` and `prefix` are spans
  * into the caller's target buffer (valid while it is); every decoded parameter and hub name is
  * owned by the sr_request and freed by sr_request_clear(), which must be called after every
- * sr_request_parse(), whatever it returned.
+ * sr_request_parse(), whatever it returned. Decoded bytes normally live inside the sr_request
+ * itself (no allocation for a usual request), so its strings are valid only while that very
+ * struct is: use it in place, do not copy it by value.
  */
 #ifndef LIFELINE_PROTOCOL_SR_REQUEST_H
 #define LIFELINE_PROTOCOL_SR_REQUEST_H
@@ -73,6 +75,13 @@ enum {
     SR_REQUEST_FLAG_SEMICOLON_IN_QUERY = 1u << 10
 };
 
+/* Decoded bytes an sr_request holds without allocating: a browser's query (token,
+ * connectionData) and form body take a few hundred; longer ones cost one heap block. */
+#define SR_REQUEST_INLINE_BYTES 1536
+
+/* Hub names an sr_request holds without allocating: clients name a handful. */
+#define SR_REQUEST_INLINE_HUBS 16
+
 /* Parameters decoded from the query (and, for the FORM_ ones, from the form body). */
 typedef enum {
     SR_PARAM_TRANSPORT = 0,
@@ -115,6 +124,14 @@ typedef struct {
     uint32_t frame_id;   /* valid when params[SR_PARAM_FRAME_ID].status == SR_OK and present */
     sr_string *hubs;     /* hub names from connectionData ("name" or "Name"), owned */
     size_t hub_count;
+    /* Storage, private to sr_request.c: decoded bytes go to `store` (inline_store, or one heap
+     * block when they may not fit); hubs to hub_inline unless the tree reader allocated them. */
+    char *store;
+    size_t store_used;
+    bool store_on_heap;
+    bool hubs_on_heap;
+    sr_string hub_inline[SR_REQUEST_INLINE_HUBS];
+    char inline_store[SR_REQUEST_INLINE_BYTES];
 } sr_request;
 
 /* Classifies and decodes one request. method/target are the request line's first two tokens
@@ -126,7 +143,8 @@ sr_status sr_request_parse(const char *method, size_t method_len, const char *ta
                            size_t target_len, const char *form, size_t form_len,
                            sr_request *out, sr_error *err);
 
-/* Frees everything sr_request_parse() allocated and zeroes the struct. */
+/* Frees everything sr_request_parse() allocated and zeroes the fields (the inline storage
+ * is left as it is: nothing points into it any more). */
 void sr_request_clear(sr_request *req);
 
 /* The cursor the client asked to resume from: form messageId (LP 2.2+) if present, else the

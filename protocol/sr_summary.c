@@ -35,25 +35,36 @@ static const char *const KEY_NAMES[KEY_COUNT] = {
 typedef struct {
     unsigned seen; /* 1 << KEY_* */
     size_t members;
-    sr_jscan_value value[KEY_COUNT];
+    sr_jscan_value value[KEY_COUNT]; /* value[k] is set only when seen has bit k */
 } members;
 
 static int key_of(sr_span key)
 {
-    if (key.len == 1) {
-        for (int k = 0; k < KEY_RESPONSE; k++)
-            if (key.ptr[0] == KEY_NAMES[k][0])
-                return k;
-        return -1;
+    if (key.len != 1)
+        return sr_jscan_is(key, KEY_NAMES[KEY_RESPONSE]) ? KEY_RESPONSE : -1;
+    switch (key.ptr[0]) {
+    case 'C': return KEY_C;
+    case 'S': return KEY_S;
+    case 'D': return KEY_D;
+    case 'T': return KEY_T;
+    case 'G': return KEY_G;
+    case 'L': return KEY_L;
+    case 'M': return KEY_M;
+    case 'E': return KEY_E;
+    case 'I': return KEY_I;
+    case 'P': return KEY_P;
+    case 'H': return KEY_H;
+    case 'A': return KEY_A;
+    default: return -1;
     }
-    return sr_jscan_is(key, KEY_NAMES[KEY_RESPONSE]) ? KEY_RESPONSE : -1;
 }
 
 /* Walks a whole document whose root is an object. False when unsure, or when a known key
  * comes twice (json-glib keeps the last value; the readers are left to say what that means). */
 static bool read_members(const char *bytes, size_t len, members *out)
 {
-    memset(out, 0, sizeof(*out));
+    out->seen = 0;
+    out->members = 0;
     sr_jscan s;
     if (!sr_jscan_begin(&s, bytes, len, '{'))
         return false;
@@ -244,10 +255,51 @@ static bool hub_name(const sr_jscan *array, const sr_jscan_value *element, sr_sp
     return true;
 }
 
+/* Opens every hub object of the JavaScript client's connectionData. */
+static const char NAME_MEMBER[] = "{\"name\":\"";
+#define NAME_MEMBER_LEN (sizeof(NAME_MEMBER) - 1)
+
+/* Printable ASCII other than '"' and '\\': a name made of it is its own JSON text. */
+static bool plain_name_byte(char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Exactly what JSON.stringify() writes, [{"name":"a"},{"name":"b"}], with printable ASCII
+ * names: read in one pass. False (names partly written) for anything else, even when valid:
+ * the walk with sr_jscan then decides. */
+static bool stringified_hub_names(const char *b, size_t len, sr_span *names, size_t max,
+                                  size_t *count)
+{
+    size_t i = 1, n = 0;
+    if (len < 2 || b[0] != '[')
+        return false;
+    for (;;) {
+        if (n >= max || len - i < NAME_MEMBER_LEN || memcmp(b + i, NAME_MEMBER, NAME_MEMBER_LEN))
+            return false;
+        i += NAME_MEMBER_LEN;
+        size_t start = i;
+        while (i < len && plain_name_byte(b[i]))
+            i++;
+        if (len - i < 3 || b[i] != '"' || b[i + 1] != '}')
+            return false;
+        names[n++] = (sr_span){b + start, i - start};
+        i += 2;
+        if (b[i] == ']' && i + 1 == len) {
+            *count = n;
+            return true;
+        }
+        if (b[i++] != ',')
+            return false;
+    }
+}
+
 sr_status sr_summary_hub_names(const char *bytes, size_t len, sr_span *names, size_t max,
                                size_t *count)
 {
     *count = 0;
+    if (stringified_hub_names(bytes, len, names, max, count))
+        return SR_OK;
     sr_jscan s;
     if (!sr_jscan_begin(&s, bytes, len, '['))
         return SR_ERR_NO_MATCH;

@@ -5,36 +5,84 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Decodes into dst (at least len bytes); returns the decoded length or SIZE_MAX on bad '%'. */
-static size_t decode_into(const char *src, size_t len, sr_decode_mode mode, char *dst,
-                          size_t *bad_offset)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Hex digit value plus one, zero for any other byte: one load per escape digit. */
+static const unsigned char HEX_PLUS_ONE[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14,
+    ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+    ['f'] = 16};
+
+/* The bytes the decoder looks at; every other byte is copied as it is. */
+static const bool SPECIAL[256] = {['%'] = true, ['+'] = true, [';'] = true};
+
+/* Plain bytes from src[i] on copied to dst[o], sixteen at a time where the vector unit allows
+ * (a token is long runs between a few escapes), while sixteen remain to be looked at, up to the
+ * first special byte. Returns how many were copied (0: do it byte by byte); dst has room, as
+ * o <= i and it holds len bytes. */
+static size_t copy_plain_run(const char *src, size_t i, size_t len, char *dst, size_t o)
 {
+    size_t start = i;
+#if defined(__SSE2__)
+    const __m128i pct = _mm_set1_epi8('%'), plus = _mm_set1_epi8('+'), semi = _mm_set1_epi8(';');
+    while (len - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, plus)),
+                                   _mm_cmpeq_epi8(v, semi));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        /* All sixteen are stored; only those before the special byte count. */
+        _mm_storeu_si128((__m128i *)(void *)(dst + o + (i - start)), v);
+        if (mask != 0)
+            return i - start + (size_t)__builtin_ctz(mask);
+        i += 16;
+    }
+#else
+    (void)src;
+    (void)len;
+    (void)dst;
+    (void)o;
+#endif
+    return i - start;
+}
+
+size_t sr_percent_decode_into(const char *bytes, size_t len, sr_decode_mode mode, char *dst,
+                              size_t *bad_offset, unsigned *raw)
+{
+    unsigned seen = 0;
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = src[i];
-        if (mode == SR_DECODE_QUERY && c != '%') {
-            /* Query values are long tokens with a few escapes: copy up to the next '%'. */
-            const char *pct = memchr(src + i, '%', len - i);
-            size_t run = (pct != NULL ? (size_t)(pct - src) : len) - i;
-            memcpy(dst + o, src + i, run);
-            o += run;
-            i += run - 1;
-            continue;
-        }
-        if (c == '%') {
-            int hi = i + 2 < len ? sr_hex_digit_value((unsigned char)src[i + 1]) : -1;
-            int lo = hi >= 0 ? sr_hex_digit_value((unsigned char)src[i + 2]) : -1;
-            if (lo < 0) {
+        unsigned char c = (unsigned char)bytes[i];
+        if (!SPECIAL[c]) {
+            size_t run = copy_plain_run(bytes, i, len, dst, o);
+            if (run > 0) {
+                i += run - 1;
+                o += run;
+            } else {
+                dst[o++] = (char)c;
+            }
+        } else if (c == '%') {
+            unsigned hi = i + 2 < len ? HEX_PLUS_ONE[(unsigned char)bytes[i + 1]] : 0;
+            unsigned lo = hi != 0 ? HEX_PLUS_ONE[(unsigned char)bytes[i + 2]] : 0;
+            if (lo == 0) {
                 if (bad_offset != NULL)
                     *bad_offset = i;
                 return SIZE_MAX;
             }
-            dst[o++] = (char)(hi * 16 + lo);
+            dst[o++] = (char)((hi - 1) * 16 + (lo - 1));
             i += 2;
+        } else if (c == '+') {
+            seen |= SR_RAW_PLUS;
+            dst[o++] = mode == SR_DECODE_FORM ? ' ' : '+';
         } else {
-            dst[o++] = (mode == SR_DECODE_FORM && c == '+') ? ' ' : c;
+            seen |= SR_RAW_SEMICOLON;
+            dst[o++] = ';';
         }
     }
+    if (raw != NULL)
+        *raw = seen;
     return o;
 }
 
@@ -42,7 +90,7 @@ sr_status sr_percent_decode(const char *bytes, size_t len, sr_decode_mode mode, 
                             size_t *bad_offset)
 {
     char *buf = g_malloc(len + 1);
-    size_t n = decode_into(bytes, len, mode, buf, bad_offset);
+    size_t n = sr_percent_decode_into(bytes, len, mode, buf, bad_offset, NULL);
     if (n == SIZE_MAX) {
         g_free(buf);
         out->data = NULL;

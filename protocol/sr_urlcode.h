@@ -27,6 +27,16 @@ typedef enum {
 sr_status sr_percent_decode(const char *bytes, size_t len, sr_decode_mode mode, sr_string *out,
                             size_t *bad_offset);
 
+/* Raw (undecoded) bytes sr_percent_decode_into() met on its way. */
+enum { SR_RAW_PLUS = 1u << 0, SR_RAW_SEMICOLON = 1u << 1 };
+
+/* sr_percent_decode() without allocating: decodes len bytes into dst (room for len bytes; no
+ * NUL is written) and returns the decoded length, or SIZE_MAX on a bad '%' (*bad_offset set as
+ * above, dst partly written). On success *raw (when not NULL) holds the SR_RAW_* bits of the
+ * raw '+' and ';' bytes met, in one pass over the input. */
+size_t sr_percent_decode_into(const char *bytes, size_t len, sr_decode_mode mode, char *dst,
+                              size_t *bad_offset, unsigned *raw);
+
 /* Splits "a=1&b=2" one pair at a time. Start with *pos = 0; each call skips empty segments and
  * returns true with the raw (still encoded) name and value, or false at the end. A segment
  * without '=' has an empty value. Spans point into bytes. */

@@ -18,6 +18,10 @@
  * pipeline, so one is in flight at a time; eight covers any client that does. */
 #define REQUEST_RING 8
 
+/* Largest token or head buffer kept for reuse by the next request: browsers' tokens and heads
+ * are well under it, and an outsized one should not stay pinned for the stream's lifetime. */
+#define KEEP_BUFFER_MAX 4096
+
 /* What an error response event needs of its head while the body is awaited. */
 typedef struct held_response {
     uint64_t stream;
@@ -27,29 +31,59 @@ typedef struct held_response {
 } held_response;
 
 typedef struct request_record {
+    /* What every event of the request reads comes first, to share a cache line. */
     uint32_t index; /* LF_WIRE_NO_REQUEST when the slot is free */
-    bool awaiting_body;
-    bool signalr;
     sr_request_kind kind;
     sr_transport transport;
-    char *method, *target; /* kept only while awaiting the form body */
-    char *token;           /* percent-decoded connection token, NULL when none */
-    size_t token_len;
-    held_response response; /* an error response head held until its body gives the text */
+    bool signalr;
+    bool awaiting_body;
     bool response_held;
+    bool has_token;
+    char *token_buf; /* percent-decoded connection token (token_len bytes) when has_token */
+    size_t token_len;
+    /* The token buffer is reused by every request of this slot, so that a stream's requests
+     * cost no allocation once it has grown to its token size; freed with the stream. */
+    size_t token_cap;
+    char *head; /* method then target, kept while awaiting the form body */
+    size_t method_len, target_len;
+    bool head_owned; /* head is the record's own copy, not the stream's head_buf */
+    held_response response; /* an error response head held until its body gives the text */
 } request_record;
 
 typedef struct stream_state {
+    /* The stream's own facts first: with `info` they fill the line every event reads. */
     tcp_stream_info info;
-    request_record ring[REQUEST_RING];
     uint32_t live;     /* request index of the receive transport this stream carries */
     bool live_ended;   /* that transport's end was already reported */
     bool ws_open;      /* a 101 answered the live request */
+    /* The head of the request awaiting its form body, reused request after request; a second
+     * request awaiting at the same time (pipelining) gets its own copy. */
+    bool head_busy;
+    char *head_buf;
+    size_t head_cap;
+    request_record ring[REQUEST_RING];
 } stream_state;
+
+/* Live streams by id: open addressing with linear probing over a power-of-two array, at most
+ * three quarters full; a removal shifts the entries after it back, so no tombstones build up.
+ * It grows with the number of live streams and never shrinks below its peak. */
+typedef struct stream_slot {
+    uint64_t id;
+    stream_state *state; /* NULL: the slot is free */
+} stream_slot;
+
+typedef struct stream_map {
+    stream_slot *slots;
+    size_t mask; /* slot count - 1 */
+    size_t count;
+} stream_map;
+
+/* Slots of a new map: a power of two, so that masking replaces a modulo. */
+#define STREAM_MAP_FIRST_SLOTS 64
 
 struct lf_signalr_classifier {
     lf_signalr_sink sink;
-    GHashTable *streams; /* stream id -> stream_state */
+    stream_map streams;
     /* The stream of the previous event (NULL: none): events come in runs per stream. Reset
      * whenever a stream is added or removed. */
     stream_state *last;
@@ -73,26 +107,134 @@ static lf_wire_str wstr_of(const sr_string *s)
 
 /* ---- per-stream records ------------------------------------------------------------------- */
 
-static void record_clear(request_record *r)
+/* Frees a stream record and its slot buffers. NULL is fine. */
+static void stream_free(stream_state *s)
 {
-    g_free(r->method);
-    g_free(r->target);
-    g_free(r->token);
-    *r = (request_record){.index = LF_WIRE_NO_REQUEST};
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < REQUEST_RING; i++) {
+        g_free(s->ring[i].token_buf);
+        if (s->ring[i].head_owned)
+            g_free(s->ring[i].head);
+    }
+    g_free(s->head_buf);
+    g_free(s);
 }
 
-static void stream_free(gpointer p)
+/* Room for n bytes in a reused buffer; what it held before is dropped. */
+static char *reserve(char **buf, size_t *cap, size_t n)
 {
-    stream_state *s = p;
-    for (size_t i = 0; i < REQUEST_RING; i++)
-        record_clear(&s->ring[i]);
-    g_free(s);
+    if (n > *cap) {
+        g_free(*buf);
+        *buf = g_malloc(n);
+        *cap = n;
+    }
+    return *buf;
+}
+
+/* Drops a reused buffer that grew beyond what is worth keeping. */
+static void trim(char **buf, size_t *cap)
+{
+    if (*cap > KEEP_BUFFER_MAX) {
+        g_clear_pointer(buf, g_free);
+        *cap = 0;
+    }
+}
+
+/* ---- the stream map ---------------------------------------------------------------------- */
+
+/* Fibonacci hashing: consecutive ids spread over the whole table. */
+static size_t home_slot(const stream_map *m, uint64_t id)
+{
+    uint64_t h = id * 0x9E3779B97F4A7C15u;
+    return (size_t)(h ^ (h >> 32)) & m->mask;
+}
+
+/* The slot holding id, or the free slot where it would go. */
+static size_t find_slot(const stream_map *m, uint64_t id)
+{
+    size_t i = home_slot(m, id);
+    while (m->slots[i].state != NULL && m->slots[i].id != id)
+        i = (i + 1) & m->mask;
+    return i;
+}
+
+static void map_init(stream_map *m, size_t slots)
+{
+    m->slots = g_new0(stream_slot, slots);
+    m->mask = slots - 1;
+    m->count = 0;
+}
+
+static void map_grow(stream_map *m)
+{
+    stream_map bigger;
+    map_init(&bigger, 2 * (m->mask + 1));
+    for (size_t i = 0; i <= m->mask; i++) {
+        if (m->slots[i].state != NULL)
+            bigger.slots[find_slot(&bigger, m->slots[i].id)] = m->slots[i];
+    }
+    bigger.count = m->count;
+    g_free(m->slots);
+    *m = bigger;
+}
+
+static stream_state *map_get(const stream_map *m, uint64_t id)
+{
+    return m->slots[find_slot(m, id)].state;
+}
+
+/* Stores s under id; returns what id held before (NULL if nothing), for the caller to free. */
+static stream_state *map_put(stream_map *m, uint64_t id, stream_state *s)
+{
+    if (4 * (m->count + 1) > 3 * (m->mask + 1))
+        map_grow(m);
+    stream_slot *slot = &m->slots[find_slot(m, id)];
+    stream_state *old = slot->state;
+    m->count += old == NULL;
+    *slot = (stream_slot){.id = id, .state = s};
+    return old;
+}
+
+/* Whether home slot k lies cyclically in (i, j]: an entry there must stay after i. */
+static bool between(size_t i, size_t k, size_t j)
+{
+    return i <= j ? i < k && k <= j : i < k || k <= j;
+}
+
+/* Takes id out; returns what it held (NULL if nothing), for the caller to free. */
+static stream_state *map_remove(stream_map *m, uint64_t id)
+{
+    size_t i = find_slot(m, id);
+    stream_state *old = m->slots[i].state;
+    if (old == NULL)
+        return NULL;
+    /* Close the gap: move back every following entry whose home is not after the hole. */
+    for (size_t j = (i + 1) & m->mask; m->slots[j].state != NULL; j = (j + 1) & m->mask) {
+        if (between(i, home_slot(m, m->slots[j].id), j))
+            continue;
+        m->slots[i] = m->slots[j];
+        i = j;
+    }
+    m->slots[i] = (stream_slot){0};
+    m->count--;
+    return old;
+}
+
+static void map_free(stream_map *m)
+{
+    for (size_t i = 0; m->slots != NULL && i <= m->mask; i++) {
+        if (m->slots[i].state != NULL)
+            stream_free(m->slots[i].state);
+    }
+    g_free(m->slots);
+    *m = (stream_map){0};
 }
 
 static stream_state *stream_get(lf_signalr_classifier *c, uint64_t id)
 {
     if (c->last == NULL || c->last_id != id) {
-        c->last = g_hash_table_lookup(c->streams, &id);
+        c->last = map_get(&c->streams, id);
         c->last_id = id;
     }
     return c->last;
@@ -106,11 +248,25 @@ static request_record *record_for(stream_state *s, uint32_t index)
     return r->index == index ? r : NULL;
 }
 
+/* Lets go of the head a record kept for its form body. */
+static void release_head(stream_state *s, request_record *r)
+{
+    if (r->head_owned) {
+        g_free(r->head);
+    } else if (r->head != NULL) {
+        s->head_busy = false;
+        trim(&s->head_buf, &s->head_cap);
+    }
+    r->head = NULL;
+    r->head_owned = false;
+}
+
 static request_record *record_new(stream_state *s, uint32_t index)
 {
     request_record *r = &s->ring[index % REQUEST_RING];
-    record_clear(r);
-    r->index = index;
+    release_head(s, r);
+    trim(&r->token_buf, &r->token_cap);
+    *r = (request_record){.index = index, .token_buf = r->token_buf, .token_cap = r->token_cap};
     return r;
 }
 
@@ -119,16 +275,17 @@ static request_record *record_new(stream_state *s, uint32_t index)
 static lf_signalr_event event_for(const stream_state *s, const request_record *r,
                                   lf_sr_event_type type, const lf_wire_event *w)
 {
-    lf_signalr_event ev = {.type = type,
-                           .at = w->at,
-                           .stream = w->stream,
-                           .dir = w->dir,
-                           .client = s->info.client,
-                           .server = s->info.server,
-                           .token = wstr(r->token, r->token_len),
-                           .transport = r->transport,
-                           .request_kind = r->kind};
-    return ev;
+    /* Returned as a literal, so that it is built right in the caller's variable. */
+    return (lf_signalr_event){.type = type,
+                              .at = w->at,
+                              .stream = w->stream,
+                              .dir = w->dir,
+                              .client = s->info.client,
+                              .server = s->info.server,
+                              .token = r->has_token ? wstr(r->token_buf, r->token_len)
+                                                    : wstr(NULL, 0),
+                              .transport = r->transport,
+                              .request_kind = r->kind};
 }
 
 static void emit(lf_signalr_classifier *c, const lf_signalr_event *ev)
@@ -168,8 +325,9 @@ static void remember_token(request_record *r, const sr_request *q)
         t = param(q, SR_PARAM_CONNECTION_ID);
     if (t == NULL || q->kind == SR_REQUEST_NEGOTIATE)
         return;
-    r->token = g_memdup2(t->data, t->len + 1);
+    memcpy(reserve(&r->token_buf, &r->token_cap, t->len + 1), t->data, t->len + 1);
     r->token_len = t->len;
+    r->has_token = true;
 }
 
 static void fill_request(lf_sr_request *out, const sr_request *q, const lf_wire_str *hubs)
@@ -261,10 +419,9 @@ static void classify_request(lf_signalr_classifier *c, stream_state *s, request_
 static void classify_kept_request(lf_signalr_classifier *c, stream_state *s, request_record *r,
                                   const lf_wire_event *w, const char *form, size_t form_len)
 {
-    classify_request(c, s, r, w, wstr(r->method, strlen(r->method)),
-                     wstr(r->target, strlen(r->target)), form, form_len);
-    g_clear_pointer(&r->method, g_free);
-    g_clear_pointer(&r->target, g_free);
+    classify_request(c, s, r, w, wstr(r->head, r->method_len),
+                     wstr(r->head + r->method_len, r->target_len), form, form_len);
+    release_head(s, r);
 }
 
 static lf_wire_str cut_at_nul(lf_wire_str s)
@@ -273,16 +430,33 @@ static lf_wire_str cut_at_nul(lf_wire_str s)
     return nul != NULL ? wstr(s.ptr, (size_t)(nul - s.ptr)) : s;
 }
 
+/* Keeps method and target (each cut at its first NUL) until the form body comes. */
+static void keep_head(stream_state *s, request_record *r, lf_wire_str method,
+                      lf_wire_str target)
+{
+    size_t n = method.len + target.len + 1;
+    r->head_owned = s->head_busy;
+    char *head = r->head_owned ? g_malloc(n) : reserve(&s->head_buf, &s->head_cap, n);
+    s->head_busy = true;
+    if (method.len > 0)
+        memcpy(head, method.ptr, method.len);
+    if (target.len > 0)
+        memcpy(head + method.len, target.ptr, target.len);
+    r->head = head;
+    r->method_len = method.len;
+    r->target_len = target.len;
+}
+
 static void on_request(lf_signalr_classifier *c, stream_state *s, const lf_wire_event *w)
 {
     const lf_wire_request *q = &w->u.request;
     request_record *r = record_new(s, w->request_index);
+    lf_wire_str method = cut_at_nul(q->method), target = cut_at_nul(q->target);
     if (!q->has_body) {
-        classify_request(c, s, r, w, cut_at_nul(q->method), cut_at_nul(q->target), NULL, 0);
+        classify_request(c, s, r, w, method, target, NULL, 0);
         return;
     }
-    r->method = g_strndup(q->method.ptr, q->method.len);
-    r->target = g_strndup(q->target.ptr, q->target.len);
+    keep_head(s, r, method, target);
     r->awaiting_body = true;
 }
 
@@ -649,7 +823,7 @@ static void on_stream_close(lf_signalr_classifier *c, stream_state *s, const lf_
                                                               : party_of(w->u.close.by);
     emit_closed(c, s, w, close_how(w->u.close.why), by);
     c->last = NULL;
-    g_hash_table_remove(c->streams, &w->stream);
+    stream_free(map_remove(&c->streams, w->stream));
 }
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
@@ -661,10 +835,8 @@ static void on_open(lf_signalr_classifier *c, const lf_wire_event *w)
     s->live = LF_WIRE_NO_REQUEST;
     for (size_t i = 0; i < REQUEST_RING; i++)
         s->ring[i].index = LF_WIRE_NO_REQUEST;
-    uint64_t *key = g_new(uint64_t, 1);
-    *key = w->stream;
     c->last = NULL;
-    g_hash_table_replace(c->streams, key, s);
+    stream_free(map_put(&c->streams, w->stream, s)); /* a reused id's stale record, if any */
 }
 
 void lf_signalr_classifier_feed(lf_signalr_classifier *c, const lf_wire_event *w)
@@ -722,7 +894,7 @@ lf_signalr_classifier *lf_signalr_classifier_new(lf_signalr_sink sink)
 {
     lf_signalr_classifier *c = g_new0(lf_signalr_classifier, 1);
     c->sink = sink;
-    c->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, stream_free);
+    map_init(&c->streams, STREAM_MAP_FIRST_SLOTS);
     return c;
 }
 
@@ -730,6 +902,6 @@ void lf_signalr_classifier_free(lf_signalr_classifier *c)
 {
     if (c == NULL)
         return;
-    g_hash_table_destroy(c->streams);
+    map_free(&c->streams);
     g_free(c);
 }

@@ -6,7 +6,9 @@
  * classified with the protocol model (protocol/) and attributed to its connection token.
  *
  * Memory: per live TCP stream, a few outstanding requests (a small ring, as HTTP/1.1 pipelining
- * is shallow); everything for a stream is freed at its LF_WIRE_STREAM_CLOSE.
+ * is shallow) whose token and head buffers are reused from one request to the next, so that the
+ * usual request costs no allocation; everything for a stream is freed at its
+ * LF_WIRE_STREAM_CLOSE.
  *
  * Ownership: the caller owns the classifier (lf_signalr_classifier_free()). Events handed to the
  * sink point into the classifier's buffers and are valid only during the sink call.

@@ -281,6 +281,137 @@ static void test_fractional_seconds_round_to_milliseconds(void **state)
     sr_negotiate_clear(&neg);
 }
 
+/* ---- the fast reader against the tree reader -------------------------------------------- */
+
+/* Bodies on both sides of the line between what the tree-free reader takes and what it leaves
+ * to json-glib: real answers, every duration spelling, nulls, escapes, duplicates, bad types. */
+static const char *const READER_BODIES[] = {
+    NEGOTIATE_2_4,
+    "{\"Url\":\"/signalr\",\"ConnectionToken\":\"t\",\"ConnectionId\":\"i\",\"KeepAliveTimeout\":20.0,"
+    "\"DisconnectTimeout\":30.0,\"TryWebSockets\":false,\"WebSocketServerUrl\":null,\"ProtocolVersion\":\"1.2\"}",
+    "{\"Url\":\"/signalr\",\"ConnectionId\":\"i\",\"KeepAlive\":15.0,\"TryWebSockets\":true,\"ProtocolVersion\":\"1.0\"}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":null,\"DisconnectTimeout\":6}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":13.3336,\"DisconnectTimeout\":0.5}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":1.25,\"DisconnectTimeout\":0.001,\"LongPollDelay\":0}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":999999999.999,\"DisconnectTimeout\":1000000000}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":2e1,\"DisconnectTimeout\":-1}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":20.00,\"DisconnectTimeout\":30.0000}",
+    "{\"ConnectionId\":\"i\",\"ConnectionTimeout\":99999999999999999999}",
+    "{\"ConnectionId\":\"i\",\"DisconnectTimeout\":null}",
+    "{\"ConnectionId\":\"i\",\"Url\":null}",
+    "{\"ConnectionId\":42}",
+    "{\"ConnectionId\":\"i\",\"TryWebSockets\":1}",
+    "{\"ConnectionId\":\"i\",\"TryWebSockets\":null}",
+    "{\"ConnectionId\":\"i\",\"KeepAliveTimeout\":\"20\"}",
+    "{\"ConnectionId\":\"a\",\"ConnectionId\":\"b\"}",
+    "{\"ConnectionId\":\"a\\u0041\",\"Url\":\"\\/signalr\"}",
+    "{\"Conn\\u0065ctionId\":\"a\"}",
+    "{\"ConnectionId\":\"caf\xc3\xa9\"}",
+    "{\"ConnectionId\":\"bad\xc3\"}",
+    "  {\"ConnectionId\":\"i\"}  ",
+    "{\"ConnectionId\":\"i\"} x",
+    "{\"ConnectionId\":\"i\",\"Extra\":{\"deep\":[1,2,{\"x\":null}]}}",
+    "{\"Url\":\"/signalr\"}",
+    "{\"ProtocolVersion\":\"2.0\",\"RedirectUrl\":\"https://x/y\",\"AccessToken\":\"a.b.c\"}",
+    "{\"ProtocolVersion\":\"2.0\",\"Error\":\"No server available\"}",
+    "{\"connectionId\":\"c\",\"availableTransports\":[]}",
+    "cb({\"ConnectionId\":\"i\"});",
+    "[\"ConnectionId\"]",
+    "{}",
+    "",
+};
+
+static void assert_same_string(const sr_string *a, const sr_string *b)
+{
+    assert_int_equal(a->data == NULL, b->data == NULL);
+    assert_int_equal(a->len, b->len);
+    if (a->data != NULL)
+        assert_memory_equal(a->data, b->data, a->len);
+}
+
+static void assert_same_duration(const sr_duration *a, const sr_duration *b)
+{
+    assert_int_equal(a->present, b->present);
+    assert_int_equal(a->is_null, b->is_null);
+    if (a->present && !a->is_null)
+        assert_int_equal(a->ms, b->ms);
+}
+
+/* sr_negotiate_parse() (fast reader first) says exactly what the tree reader says. */
+static void assert_readers_agree(const char *text, size_t len)
+{
+    sr_negotiate fast, tree;
+    sr_error fast_err = {0}, tree_err = {0};
+    sr_status fast_status = sr_negotiate_parse(text, len, &fast, &fast_err);
+    sr_status tree_status = sr_negotiate_parse_tree(text, len, &tree, &tree_err);
+    assert_int_equal(fast_status, tree_status);
+    assert_int_equal(fast_err.field == NULL, tree_err.field == NULL);
+    if (fast_err.field != NULL)
+        assert_string_equal(fast_err.field, tree_err.field);
+    if (fast_status == SR_OK) {
+        assert_int_equal(fast.variant, tree.variant);
+        assert_int_equal(fast.fields, tree.fields);
+        assert_same_string(&fast.url, &tree.url);
+        assert_same_string(&fast.connection_token, &tree.connection_token);
+        assert_same_string(&fast.connection_id, &tree.connection_id);
+        assert_same_string(&fast.protocol_version, &tree.protocol_version);
+        assert_same_string(&fast.websocket_server_url, &tree.websocket_server_url);
+        assert_same_string(&fast.redirect_url, &tree.redirect_url);
+        assert_same_string(&fast.access_token, &tree.access_token);
+        assert_same_string(&fast.error, &tree.error);
+        assert_same_string(&fast.jsonp_callback, &tree.jsonp_callback);
+        assert_same_duration(&fast.keep_alive_timeout, &tree.keep_alive_timeout);
+        assert_same_duration(&fast.keep_alive, &tree.keep_alive);
+        assert_same_duration(&fast.disconnect_timeout, &tree.disconnect_timeout);
+        assert_same_duration(&fast.connection_timeout, &tree.connection_timeout);
+        assert_same_duration(&fast.transport_connect_timeout, &tree.transport_connect_timeout);
+        assert_same_duration(&fast.long_poll_delay, &tree.long_poll_delay);
+        assert_int_equal(fast.try_websockets, tree.try_websockets);
+    }
+    sr_negotiate_clear(&fast);
+    sr_negotiate_clear(&tree);
+}
+
+static void test_fast_reader_says_what_the_tree_reader_says(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(READER_BODIES) / sizeof(READER_BODIES[0]); i++)
+        assert_readers_agree(READER_BODIES[i], strlen(READER_BODIES[i]));
+}
+
+/* xorshift64: a fixed sequence, so a failure reproduces. */
+static uint64_t next_random(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Bytes that move a body across the fast reader's line: digits, signs, exponents, quotes... */
+static const char MUTATION_BYTES[] = "{}[]\",:\\u0123456789-+.eE tfnrl\x01\xc3\xa9";
+
+static void test_mutated_answers_never_split_the_readers(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x5eed5eed5eedULL;
+    char body[sizeof(NEGOTIATE_2_4) + 8];
+    for (int round = 0; round < 4000; round++) {
+        size_t n = sizeof(NEGOTIATE_2_4) - 1;
+        memcpy(body, NEGOTIATE_2_4, n);
+        for (int e = 1 + (int)(next_random(&rng) % 3); e > 0; e--) {
+            size_t at = (size_t)(next_random(&rng) % n);
+            char b = MUTATION_BYTES[next_random(&rng) % (sizeof(MUTATION_BYTES) - 1)];
+            if (next_random(&rng) % 2 == 0 && n + 1 < sizeof body) {
+                memmove(body + at + 1, body + at, n - at);
+                n++;
+            }
+            body[at] = b;
+        }
+        assert_readers_agree(body, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +433,8 @@ int main(void)
         cmocka_unit_test(test_malformed_bodies),
         cmocka_unit_test(test_jsonp_negotiate_is_unwrapped),
         cmocka_unit_test(test_fractional_seconds_round_to_milliseconds),
+        cmocka_unit_test(test_fast_reader_says_what_the_tree_reader_says),
+        cmocka_unit_test(test_mutated_answers_never_split_the_readers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

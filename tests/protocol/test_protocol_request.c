@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "protocol/sr_request.h"
@@ -522,10 +523,102 @@ static void test_hostile_bytes_in_target_do_not_crash(void **state)
     sr_request_clear(&req);
 }
 
+/* Every parameter the model knows is found under its wire name in any letter case, in the
+ * query or (for the FORM_ ones) in the form body, and only there. */
+static void test_every_known_parameter_is_found_in_any_case(void **state)
+{
+    (void)state;
+    for (sr_param_id id = 0; id < SR_PARAM_COUNT; id++) {
+        bool in_form = id >= SR_PARAM_FORM_DATA;
+        char *lower = g_ascii_strdown(sr_param_name(id), -1);
+        char *upper = g_ascii_strup(sr_param_name(id), -1);
+        const char *names[] = {sr_param_name(id), lower, upper};
+        /* values each parameter also parses as: frameId a number, connectionData a list */
+        const char *value = id == SR_PARAM_FRAME_ID          ? "7"
+                            : id == SR_PARAM_CONNECTION_DATA ? "[]"
+                                                             : "v";
+        for (size_t n = 0; n < 3; n++) {
+            char *pair = g_strdup_printf("%s=%s", names[n], value);
+            char *target = g_strdup_printf("/signalr/send?%s", in_form ? "x=1" : pair);
+            sr_request req;
+            assert_int_equal(parse("POST", target, in_form ? pair : "", &req, NULL), SR_OK);
+            assert_param(&req, id, value);
+            sr_request_clear(&req);
+            g_free(target);
+            g_free(pair);
+        }
+        g_free(lower);
+        g_free(upper);
+    }
+}
+
+static void test_names_one_letter_off_a_known_one_are_ignored(void **state)
+{
+    (void)state;
+    sr_request req;
+    assert_int_equal(parse("GET", "/signalr/connect?transpork=webSockets&connectionTokem=a&clientProtocoX=1&connectionDatb=2&access_tokeN=t&acces__token=u",
+                           NULL, &req, NULL),
+                     SR_OK);
+    for (sr_param_id id = 0; id < SR_PARAM_COUNT; id++)
+        assert_int_equal(req.params[id].present, id == SR_PARAM_ACCESS_TOKEN);
+    assert_param(&req, SR_PARAM_ACCESS_TOKEN, "t");
+    sr_request_clear(&req);
+}
+
+/* A query too long for the request's own storage: the values move to the heap intact. */
+static void test_values_beyond_the_inline_storage_are_decoded_intact(void **state)
+{
+    (void)state;
+    GString *target = g_string_new("/signalr/connect?transport=longPolling&connectionToken=");
+    GString *token = g_string_new(NULL);
+    for (size_t i = 0; token->len < 3 * SR_REQUEST_INLINE_BYTES; i++) {
+        g_string_append_printf(target, "tok%zu%%2B", i);
+        g_string_append_printf(token, "tok%zu+", i);
+    }
+    g_string_append(target, "&connectionData=%5B");
+    for (int h = 0; h < SR_REQUEST_INLINE_HUBS; h++)
+        g_string_append_printf(target, "%s%%7B%%22name%%22%%3A%%22hub%d%%22%%7D", h ? "," : "", h);
+    g_string_append(target, "%5D&tid=3");
+    sr_request req;
+    assert_int_equal(sr_request_parse("GET", 3, target->str, target->len, NULL, 0, &req, NULL), SR_OK);
+    assert_param(&req, SR_PARAM_CONNECTION_TOKEN, token->str);
+    assert_param(&req, SR_PARAM_TID, "3");
+    assert_int_equal(req.hub_count, SR_REQUEST_INLINE_HUBS);
+    for (int h = 0; h < SR_REQUEST_INLINE_HUBS; h++) {
+        char name[16];
+        snprintf(name, sizeof name, "hub%d", h);
+        assert_string_equal(req.hubs[h].data, name);
+    }
+    sr_request_clear(&req);
+    g_string_free(token, TRUE);
+    g_string_free(target, TRUE);
+}
+
+/* More hubs than the request holds by itself are read by the tree reader, with the same names. */
+static void test_more_hubs_than_the_inline_list_holds(void **state)
+{
+    (void)state;
+    GString *target = g_string_new("/signalr/negotiate?connectionData=%5B");
+    for (int h = 0; h <= SR_REQUEST_INLINE_HUBS; h++)
+        g_string_append_printf(target, "%s%%7B%%22name%%22%%3A%%22hub%d%%22%%7D", h ? "," : "", h);
+    g_string_append(target, "%5D");
+    sr_request req;
+    assert_int_equal(parse("GET", target->str, NULL, &req, NULL), SR_OK);
+    assert_int_equal(req.hub_count, SR_REQUEST_INLINE_HUBS + 1);
+    assert_string_equal(req.hubs[SR_REQUEST_INLINE_HUBS].data, "hub16");
+    assert_string_equal(req.hubs[0].data, "hub0");
+    sr_request_clear(&req);
+    g_string_free(target, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_negotiate_from_js_2_4_3),
+        cmocka_unit_test(test_every_known_parameter_is_found_in_any_case),
+        cmocka_unit_test(test_names_one_letter_off_a_known_one_are_ignored),
+        cmocka_unit_test(test_values_beyond_the_inline_storage_are_decoded_intact),
+        cmocka_unit_test(test_more_hubs_than_the_inline_list_holds),
         cmocka_unit_test(test_websocket_connect_decodes_base64_token),
         cmocka_unit_test(test_start_carries_token_and_cache_buster),
         cmocka_unit_test(test_send_form_body_turns_plus_into_space),

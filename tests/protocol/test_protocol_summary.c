@@ -114,6 +114,20 @@ static const char *const CORNERS[] = {
     " ",
     "5",
     "\"s\"",
+    /* hub lists around the exact JSON.stringify() shape read in one pass */
+    "[{\"name\":\"\"}]",
+    "[{\"name\":\"a\"},]",
+    "[{\"name\":\"a\"}{\"name\":\"b\"}]",
+    "[{\"name\":\"a\"}",
+    "[{\"name\":\"a\"}]]",
+    "[{\"name\":\"a\"}] ",
+    "[ {\"name\":\"a\"}]",
+    "[{\"name\":\"a\x7f\"}]",
+    "[{\"name\":\"caf\xc3\xa9\"}]",
+    "[{\"name\":\"a\\\"b\"}]",
+    "[{\"name\":\"a\",\"x\":1}]",
+    "[{\"name\":\"a\"},{\"Name\":\"B\"}]",
+    "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]",
 };
 
 /* ---- what the tree readers say ------------------------------------------------------------ */
@@ -277,6 +291,20 @@ static void test_escapes_duplicates_and_non_integers_are_left_to_the_tree(void *
         assert_int_equal(sr_summary_server(unsure[i], strlen(unsure[i]), &s), SR_ERR_NO_MATCH);
 }
 
+/* JSON.stringify() output read in one pass says what the walk says, up to the name limit. */
+static void test_stringified_hub_lists_beyond_the_limit_are_refused_alike(void **state)
+{
+    (void)state;
+    const char *three = "[{\"name\":\"a\"},{\"name\":\"b\"},{\"name\":\"c\"}]";
+    assert_true(hub_names_agree(three, strlen(three)));
+    sr_span names[3];
+    size_t n = 0;
+    assert_int_equal(sr_summary_hub_names(three, strlen(three), names, 2, &n), SR_ERR_NO_MATCH);
+    assert_int_equal(sr_summary_hub_names(three, strlen(three), names, 3, &n), SR_OK);
+    assert_int_equal(n, 3);
+    span_equals(names[2], "c");
+}
+
 /* {"C":"x","M":[[...]]} with the root object and `arrays` arrays nested inside it. */
 static size_t nested(char *buf, size_t cap, int arrays)
 {
@@ -368,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_client_invocation_with_numeric_id),
         cmocka_unit_test(test_json_corners_are_read_alike_or_left_to_the_tree),
         cmocka_unit_test(test_escapes_duplicates_and_non_integers_are_left_to_the_tree),
+        cmocka_unit_test(test_stringified_hub_lists_beyond_the_limit_are_refused_alike),
         cmocka_unit_test(test_nesting_beyond_the_tree_parsers_limit_is_left_to_it),
         cmocka_unit_test(test_mutated_payloads_never_disagree_with_the_tree_readers),
     };

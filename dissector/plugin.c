@@ -32,7 +32,6 @@ static void proto_reg_handoff_signalr(void)
 {
     signalr_http_handoff();
     signalr_ws_handoff();
-    signalr_http_want_fields(signalr_ws_wanted_fields());
 }
 
 void plugin_register(void)

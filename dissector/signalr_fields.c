@@ -3,8 +3,6 @@
 
 #include <epan/prefs.h>
 
-#include "signalr_http.h"
-
 /* Assumed when a capture misses the negotiate: the server defaults (KeepAliveTimeout 20 s,
  * DisconnectTimeout 30 s) that every 2.x server advertises unless reconfigured. */
 #define SIGNALR_DEFAULT_KEEPALIVE_TIMEOUT 20
@@ -151,7 +149,7 @@ static void register_expert_items(void)
 
 static void register_preferences(void)
 {
-    module_t *module = prefs_register_protocol(signalr_hf.proto, signalr_http_apply_preferences);
+    module_t *module = prefs_register_protocol(signalr_hf.proto, NULL);
     prefs_register_bool_preference(
         module, "stream_takeover", "Decode streaming responses as they arrive",
         "Take over the TCP connection of Server-Sent Events and forever-frame responses, so "

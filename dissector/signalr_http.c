@@ -12,6 +12,7 @@
 #include "signalr_payload.h"
 #include "signalr_state.h"
 #include "signalr_stream.h"
+#include "signalr_ws.h"
 
 /* Content types whose bodies SignalR uses; each handler chains to the one it replaces. */
 static const char *const media_types[] = {
@@ -20,23 +21,15 @@ static const char *const media_types[] = {
 };
 #define MEDIA_TYPE_COUNT G_N_ELEMENTS(media_types)
 
-/* The fields of other protocols the lifecycle reads: WebSocket's opcode and four of TCP's. */
-#define SIGNALR_MAX_WANTED_FIELDS 8
-
 /* Set once at handoff and only read afterwards. */
 static struct {
     int proto_http;
-    int wanted[SIGNALR_MAX_WANTED_FIELDS];
-    guint wanted_count;
-    int hf_tcp_payload;
-    int hf_tcp_seq;
-    int hf_tcp_nxtseq;
-    int hf_tcp_lost_segment;
+    int proto_tcp;
     dissector_handle_t post;
     dissector_handle_t http_tcp;
+    dissector_handle_t receive_relay;
     dissector_handle_t previous[MEDIA_TYPE_COUNT];
-} hooks = {.proto_http = -1, .hf_tcp_payload = -1, .hf_tcp_seq = -1, .hf_tcp_nxtseq = -1,
-           .hf_tcp_lost_segment = -1};
+} hooks = {.proto_http = -1, .proto_tcp = -1};
 
 typedef struct {
     const char *method;
@@ -50,7 +43,7 @@ dissector_handle_t signalr_http_tcp_handle(void)
 
 static http_conv_t *http_conversation(packet_info *pinfo)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    conversation_t *conv = signalr_frame_conversation(pinfo);
     return conv != NULL ? conversation_get_proto_data(conv, hooks.proto_http) : NULL;
 }
 
@@ -96,6 +89,119 @@ static gboolean is_receive(sr_request_kind kind)
     return kind == SR_REQUEST_CONNECT || kind == SR_REQUEST_RECONNECT || kind == SR_REQUEST_POLL;
 }
 
+/* "HTTP/1.x 2" or "HTTP/1.x 1": the start of an answer that takes the request. */
+#define STATUS_LINE_START 10
+
+/* Whether the segment opens with the status line of an answer that takes its request. */
+static gboolean opens_taking_answer(tvbuff_t *tvb)
+{
+    if (tvb_captured_length(tvb) < STATUS_LINE_START || tvb_strneql(tvb, 0, "HTTP/1.", 7) != 0) {
+        return FALSE;
+    }
+    guint8 status = tvb_get_guint8(tvb, STATUS_LINE_START - 1);
+    return status == '1' || status == '2';
+}
+
+/* First pass, after HTTP: the answer to the receive request of this TCP connection started in
+ * this frame although HTTP may hold it for reassembly (a long poll answered in chunks). An
+ * answer HTTP completed in this frame was already taken by dissect_response(). */
+static void notice_answer_start(packet_info *pinfo)
+{
+    if (PINFO_FD_VISITED(pinfo) ||
+        p_get_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_ANSWER_START) == NULL) {
+        return;
+    }
+    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
+    if (tcp == NULL || tcp->opened || tcp->ended || tcp->last_request == NULL ||
+        !is_receive(tcp->last_request->kind) || !signalr_tcp_from_server(tcp, pinfo)) {
+        return;
+    }
+    signalr_receive_started(pinfo, tcp);
+}
+
+/* "HTTP/1.x 101": an answer that upgrades the connection (to WebSocket, for SignalR). */
+static gboolean opens_upgrade(tvbuff_t *tvb)
+{
+    return tvb_captured_length(tvb) >= STATUS_LINE_START + 2 &&
+           tvb_strneql(tvb, 0, "HTTP/1.", 7) == 0 &&
+           tvb_strneql(tvb, STATUS_LINE_START - 1, "101", 3) == 0;
+}
+
+/* First pass: WebSocket frames that follow an upgrading answer's header block in the same
+ * segment reach WebSocket before the Close relay is in place; look at them here. */
+static void notice_close_after_upgrade(tvbuff_t *tvb, packet_info *pinfo)
+{
+    gint offset = 0, next = 0, end = (gint)tvb_captured_length(tvb);
+    while (offset < end) {
+        gint len = tvb_find_line_end(tvb, offset, -1, &next, FALSE);
+        if (len < 0 || next <= offset) {
+            return;
+        }
+        offset = next;
+        if (len == 0) { /* the empty line that ends the header block */
+            if (offset < end) {
+                signalr_ws_notice_close(tvb_new_subset_remaining(tvb, offset), pinfo);
+            }
+            return;
+        }
+    }
+}
+
+/* TCP's handler of a connection that carries a receive request: notes an answer's status line
+ * in each segment before HTTP sees it (HTTP may keep the answer for reassembly), then calls
+ * HTTP as TCP would have. */
+static int relay_to_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (!PINFO_FD_VISITED(pinfo) && opens_taking_answer(tvb)) {
+        p_add_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_ANSWER_START,
+                         GUINT_TO_POINTER(1));
+        if (opens_upgrade(tvb)) {
+            notice_close_after_upgrade(tvb, pinfo);
+        }
+    }
+    /* Every call_dissector hop takes one from can_desegment: give it back so that HTTP can
+     * still ask TCP for more segments. */
+    guint16 saved = pinfo->can_desegment;
+    pinfo->can_desegment = saved > 0 ? saved + 1 : 0;
+    int used = call_dissector_only(hooks.http_tcp, tvb, pinfo, tree, data);
+    pinfo->can_desegment = saved;
+    return used;
+}
+
+/* Whether the protocol is one of this frame's layers (by id: cheaper than by name). */
+static gboolean frame_has_layer(packet_info *pinfo, int proto)
+{
+    for (wmem_list_frame_t *it = wmem_list_head(pinfo->layers); it != NULL && proto >= 0;
+         it = wmem_list_frame_next(it)) {
+        if (GPOINTER_TO_INT(wmem_list_frame_data(it)) == proto) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* True when HTTP sits right on TCP in this frame (not on TLS or a proxy tunnel), so that
+ * TCP's handler of the connection may be replaced by one that calls HTTP. */
+static gboolean http_on_tcp(packet_info *pinfo)
+{
+    wmem_list_frame_t *it = wmem_list_head(pinfo->layers);
+    while (it != NULL && GPOINTER_TO_INT(wmem_list_frame_data(it)) != hooks.proto_tcp) {
+        it = wmem_list_frame_next(it);
+    }
+    it = it != NULL ? wmem_list_frame_next(it) : NULL;
+    return it != NULL && GPOINTER_TO_INT(wmem_list_frame_data(it)) == hooks.proto_http;
+}
+
+/* First pass, at a receive request that the stream takeover leaves to HTTP: the following
+ * segments of its TCP connection pass through relay_to_http(). */
+static void relay_answer(packet_info *pinfo)
+{
+    if (hooks.http_tcp != NULL && http_on_tcp(pinfo)) {
+        conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo),
+                                                     pinfo->num + 1, hooks.receive_relay);
+    }
+}
+
 /* First pass: remember the request and pin a receive transport to its TCP connection. */
 static signalr_request_rec *record_request(packet_info *pinfo, const sr_request *req)
 {
@@ -109,10 +215,14 @@ static signalr_request_rec *record_request(packet_info *pinfo, const sr_request 
         tcp->opened = FALSE;
         tcp->stream_mode = 0;
     }
-    if (is_receive(req->kind) && signalr_prefs.stream_takeover &&
-        (req->transport == SR_TRANSPORT_SERVER_SENT_EVENTS ||
-         req->transport == SR_TRANSPORT_FOREVER_FRAME)) {
+    if (!is_receive(req->kind)) {
+        return rec;
+    }
+    if (signalr_prefs.stream_takeover && (req->transport == SR_TRANSPORT_SERVER_SENT_EVENTS ||
+                                          req->transport == SR_TRANSPORT_FOREVER_FRAME)) {
         signalr_stream_take_over(pinfo);
+    } else if (signalr_prefs.track_lifecycle) {
+        relay_answer(pinfo);
     }
     return rec;
 }
@@ -178,6 +288,9 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     signalr_findings answered = {.scope = wmem_file_scope()};
     if (!PINFO_FD_VISITED(pinfo) && is_receive(rec->kind)) {
         signalr_receive_answered(pinfo, rec, refused, &answered);
+        if (rec->transport == SR_TRANSPORT_WEBSOCKETS && signalr_prefs.track_lifecycle) {
+            signalr_ws_relay_upgrade(http_conversation(pinfo));
+        }
     }
     if (!refused && signalr_message_count(pinfo) > 0) {
         signalr_message_queue_findings(pinfo, rec->conn, &answered);
@@ -202,51 +315,17 @@ static void dissect_response(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
     }
 }
 
-/* "HTTP/1.x 2" or "HTTP/1.x 1": the start of an answer that takes the request. */
-#define STATUS_LINE_START 10
-
-/* First pass: the answer to a receive request starts in this frame although HTTP may hold it
- * for reassembly (a long poll answered in chunks): TCP's payload shows its status line. */
-static void notice_answer_start(packet_info *pinfo, proto_tree *tree)
-{
-    if (PINFO_FD_VISITED(pinfo) || tree == NULL || hooks.hf_tcp_payload < 0) {
-        return;
-    }
-    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
-    if (tcp == NULL || tcp->opened || tcp->ended || tcp->last_request == NULL ||
-        !is_receive(tcp->last_request->kind) || !signalr_tcp_from_server(tcp, pinfo)) {
-        return;
-    }
-    GPtrArray *found = proto_get_finfo_ptr_array(tree, hooks.hf_tcp_payload);
-    if (found == NULL || found->len == 0) {
-        return;
-    }
-    field_info *fi = g_ptr_array_index(found, 0);
-    if (fi->ds_tvb == NULL || fi->length < STATUS_LINE_START ||
-        tvb_captured_length_remaining(fi->ds_tvb, fi->start) < STATUS_LINE_START ||
-        tvb_strneql(fi->ds_tvb, fi->start, "HTTP/1.", 7) != 0) {
-        return;
-    }
-    guint8 status = tvb_get_guint8(fi->ds_tvb, fi->start + STATUS_LINE_START - 1);
-    if (status == '1' || status == '2') {
-        signalr_receive_started(pinfo, tcp);
-    }
-}
-
 static int dissect_postdissector(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    signalr_message_tick(pinfo, tree);
-    http_req_res_t *rr = NULL;
-    if (hooks.proto_http >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
-        rr = http_exchange(pinfo);
-    }
+    signalr_message_tick(pinfo);
+    http_req_res_t *rr = frame_has_layer(pinfo, hooks.proto_http) ? http_exchange(pinfo) : NULL;
     if (rr != NULL && rr->req_framenum == pinfo->num) {
         dissect_request(tvb, pinfo, tree);
     } else if (rr != NULL && rr->res_framenum == pinfo->num) {
         dissect_response(tvb, pinfo, tree, rr);
     }
-    notice_answer_start(pinfo, tree);
+    notice_answer_start(pinfo);
     signalr_message_show_frame_findings(tvb, pinfo, tree);
     return 0;
 }
@@ -281,7 +360,7 @@ static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
                          size_t which)
 {
     const http_message_info_t *mi = data;
-    if (mi != NULL && proto_is_frame_protocol(pinfo->layers, "http")) {
+    if (mi != NULL && frame_has_layer(pinfo, hooks.proto_http)) {
         if (mi->type == HTTP_REQUEST) {
             p_add_proto_data(pinfo->pool, pinfo, signalr_hf.proto, KEY_FORM_BODY, tvb);
         } else if (mi->type == HTTP_RESPONSE) {
@@ -318,79 +397,13 @@ void signalr_http_register(void)
     register_postdissector(hooks.post);
 }
 
-/* Looks a field up by name and keeps it among the wanted ones when it exists; returns its id
- * or -1. */
-static int want_field(const char *name)
-{
-    int id = proto_registrar_get_id_byname(name);
-    if (id >= 0 && hooks.wanted_count < SIGNALR_MAX_WANTED_FIELDS) {
-        hooks.wanted[hooks.wanted_count++] = id;
-    }
-    return id;
-}
-
-void signalr_http_want_fields(GArray *extra)
-{
-    for (guint i = 0; extra != NULL && i < extra->len; i++) {
-        if (hooks.wanted_count < SIGNALR_MAX_WANTED_FIELDS) {
-            hooks.wanted[hooks.wanted_count++] = g_array_index(extra, int, i);
-        }
-    }
-    if (extra != NULL) {
-        g_array_free(extra, TRUE);
-    }
-    hooks.hf_tcp_payload = want_field("tcp.payload");
-    hooks.hf_tcp_seq = want_field("tcp.seq");
-    hooks.hf_tcp_nxtseq = want_field("tcp.nxtseq");
-    hooks.hf_tcp_lost_segment = want_field("tcp.analysis.lost_segment");
-    signalr_http_apply_preferences();
-}
-
-void signalr_http_apply_preferences(void)
-{
-    if (hooks.post == NULL) {
-        return;
-    }
-    if (!signalr_prefs.track_lifecycle || hooks.wanted_count == 0) {
-        set_postdissector_wanted_hfids(hooks.post, NULL);
-        return;
-    }
-    GArray *wanted = g_array_sized_new(FALSE, FALSE, (guint)sizeof(int), hooks.wanted_count);
-    g_array_append_vals(wanted, hooks.wanted, hooks.wanted_count);
-    set_postdissector_wanted_hfids(hooks.post, wanted);
-}
-
-/* The first value of an unsigned field in this frame's tree. */
-static gboolean first_uint(proto_tree *tree, int hf, guint32 *out)
-{
-    GPtrArray *found = hf >= 0 && tree != NULL ? proto_get_finfo_ptr_array(tree, hf) : NULL;
-    if (found == NULL || found->len == 0) {
-        return FALSE;
-    }
-    *out = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(found, 0))->value);
-    return TRUE;
-}
-
-gboolean signalr_http_tcp_numbers(proto_tree *tree, guint32 *seq, guint32 *next_seq,
-                                  gboolean *lost_before)
-{
-    if (!first_uint(tree, hooks.hf_tcp_seq, seq)) {
-        return FALSE;
-    }
-    if (!first_uint(tree, hooks.hf_tcp_nxtseq, next_seq)) {
-        *next_seq = *seq;
-    }
-    GPtrArray *lost = hooks.hf_tcp_lost_segment >= 0
-                          ? proto_get_finfo_ptr_array(tree, hooks.hf_tcp_lost_segment)
-                          : NULL;
-    *lost_before = lost != NULL && lost->len > 0;
-    return TRUE;
-}
-
 void signalr_http_handoff(void)
 {
     hooks.proto_http = proto_get_id_by_filter_name("http");
+    hooks.proto_tcp = proto_get_id_by_filter_name("tcp");
     hooks.http_tcp = find_dissector("http-over-tcp");
+    /* No protocol of its own: the relay adds no layer to the frame's protocol stack. */
+    hooks.receive_relay = create_dissector_handle(relay_to_http, -1);
     for (size_t i = 0; i < MEDIA_TYPE_COUNT; i++) {
         hooks.previous[i] = dissector_get_string_handle(
             find_dissector_table("media_type"), media_types[i]);

@@ -8,7 +8,6 @@
 #include <epan/tap.h>
 
 #include "signalr_fields.h"
-#include "signalr_http.h"
 #include "signalr_ws.h"
 
 guint signalr_message_count(packet_info *pinfo)
@@ -193,16 +192,14 @@ void signalr_message_set_info(packet_info *pinfo, const char *label)
 #define TCP_CONVERSATION_RST_SEEN 0x20
 
 /* The receive transport of this TCP connection ends at its first WebSocket Close, FIN or RST.
- * A Close is read from WebSocket's fields in this frame's tree. TCP marks the flow whose FIN
- * came first as the closing initiator and records an RST in the conversation's completeness;
- * seen frame by frame on the first pass, the first frame that shows either is the one that
- * carried it, and `fwd` is this frame's flow. */
-static void notice_transport_end(packet_info *pinfo, proto_tree *tree)
+ * The Close relay of signalr_ws.h notes a Close. TCP marks the flow whose FIN came first as
+ * the closing initiator and records an RST in the conversation's completeness; seen frame by
+ * frame on the first pass, the first frame that shows either is the one that carried it, and
+ * `fwd` is this frame's flow. */
+static void notice_transport_end(packet_info *pinfo, signalr_tcp_state *tcp,
+                                 struct tcp_analysis *tcpd)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
-    signalr_tcp_state *tcp = conv ? conversation_get_proto_data(conv, signalr_hf.proto) : NULL;
-    if (tcp == NULL || tcp->ended || tcp->last_request == NULL ||
-        tcp->last_request->conn == NULL) {
+    if (tcp->ended || tcp->last_request == NULL || tcp->last_request->conn == NULL) {
         return;
     }
     sr_request_kind kind = tcp->last_request->kind;
@@ -211,12 +208,11 @@ static void notice_transport_end(packet_info *pinfo, proto_tree *tree)
     }
     gboolean client_sent = !signalr_tcp_from_server(tcp, pinfo);
     if (tcp->last_request->transport == SR_TRANSPORT_WEBSOCKETS &&
-        signalr_ws_close_in_frame(tree)) {
+        signalr_ws_close_in_frame(pinfo)) {
         signalr_transport_ended(pinfo, tcp, client_sent);
         return;
     }
-    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
-    if (tcpd == NULL || tcpd->fwd == NULL || tcpd->rev == NULL) {
+    if (tcpd->fwd == NULL || tcpd->rev == NULL) {
         return;
     }
     gboolean fin = tcpd->fwd->closing_initiator || tcpd->rev->closing_initiator;
@@ -305,37 +301,74 @@ static void show_expired(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     queue_tap(pinfo, &none, v);
 }
 
-/* Bytes the capture lost on a TCP connection of a SignalR connection (TCP's analysis flags
- * the segment after the hole; the hole is the distance from the sequence number expected). */
-static void notice_capture_gap(packet_info *pinfo, proto_tree *tree)
+/* packet-tcp.c's TCP_A_LOST_PACKET bit of a flow's lastsegmentflags, the analysis flags of
+ * its latest segment: "previous segment not captured" (not in the public header of 4.0). */
+#define TCP_ANALYSIS_LOST_PACKET 0x0002
+
+/* Where this frame's segment starts, from TCP's sequence analysis of its flow: a segment
+ * with data (or SYN/FIN) heads the flow's list of unacknowledged segments; one without data
+ * that moved the number expected next (an ACK after a hole) is the flow's nextseqframe. FALSE
+ * for anything else: a segment that moved nothing opened no hole. */
+static gboolean segment_start(packet_info *pinfo, const tcp_analyze_seq_flow_info_t *info,
+                              guint32 *seq)
 {
-    signalr_tcp_state *tcp = signalr_tcp_get(pinfo);
-    guint32 seq, next;
-    gboolean lost;
-    if (tcp == NULL || !signalr_http_tcp_numbers(tree, &seq, &next, &lost)) {
-        return;
+    if (info->segments != NULL && info->segments->frame == pinfo->num) {
+        *seq = info->segments->seq;
+        return TRUE;
+    }
+    /* A full list keeps no new segment, whose start is then unknown. */
+    if (info->nextseqframe == pinfo->num && info->segment_count < TCP_MAX_UNACKED_SEGMENTS) {
+        *seq = info->nextseq;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/* Bytes the capture lost on a TCP connection of a SignalR connection: TCP's analysis flags
+ * the segment after the hole, which starts past the number TCP expected after the flow's
+ * previous segment (kept here frame by frame); the hole is the distance between the two. */
+static void notice_capture_gap(packet_info *pinfo, signalr_tcp_state *tcp,
+                               const struct tcp_analysis *tcpd)
+{
+    const tcp_analyze_seq_flow_info_t *info =
+        tcpd->fwd != NULL ? tcpd->fwd->tcp_analyze_seq_info : NULL;
+    if (info == NULL) {
+        return; /* TCP's sequence analysis is off */
     }
     int from = signalr_tcp_from_server(tcp, pinfo) ? 1 : 0;
     signalr_conn *conn = tcp->last_request != NULL ? tcp->last_request->conn : NULL;
-    guint32 missing = seq - tcp->next_seq[from]; /* modulo 2^32, like TCP */
-    if (lost && conn != NULL && tcp->have_next_seq[from] && missing > 0 &&
-        missing < G_MAXINT32) {
-        signalr_findings found = {.scope = wmem_file_scope()};
-        signalr_life_capture_gap(missing, &found);
-        signalr_message_queue_findings(pinfo, conn, &found);
+    guint32 seq;
+    if ((tcpd->fwd->lastsegmentflags & TCP_ANALYSIS_LOST_PACKET) && conn != NULL &&
+        tcp->have_next_seq[from] && segment_start(pinfo, info, &seq)) {
+        guint32 missing = seq - tcp->next_seq[from]; /* modulo 2^32, like TCP */
+        if (missing > 0 && missing < G_MAXINT32) {
+            signalr_findings found = {.scope = wmem_file_scope()};
+            signalr_life_capture_gap(missing, &found);
+            signalr_message_queue_findings(pinfo, conn, &found);
+        }
     }
-    if (!tcp->have_next_seq[from] || (gint32)(next - tcp->next_seq[from]) > 0) {
-        tcp->next_seq[from] = next;
-        tcp->have_next_seq[from] = TRUE;
-    }
+    tcp->next_seq[from] = info->nextseq;
+    tcp->have_next_seq[from] = TRUE;
 }
 
-void signalr_message_tick(packet_info *pinfo, proto_tree *tree)
+/* First pass, a TCP frame: the end of a receive transport, a capture gap. */
+static void notice_tcp_frame(packet_info *pinfo)
+{
+    conversation_t *conv = signalr_frame_conversation(pinfo);
+    signalr_tcp_state *tcp = conv ? conversation_get_proto_data(conv, signalr_hf.proto) : NULL;
+    struct tcp_analysis *tcpd = tcp != NULL ? get_tcp_conversation_data(conv, pinfo) : NULL;
+    if (tcpd == NULL) {
+        return;
+    }
+    notice_capture_gap(pinfo, tcp, tcpd);
+    notice_transport_end(pinfo, tcp, tcpd);
+}
+
+void signalr_message_tick(packet_info *pinfo)
 {
     if (!PINFO_FD_VISITED(pinfo) && signalr_prefs.track_lifecycle && signalr_state_active()) {
         if (pinfo->ptype == PT_TCP) {
-            notice_capture_gap(pinfo, tree);
-            notice_transport_end(pinfo, tree);
+            notice_tcp_frame(pinfo);
         }
         expire_connections(pinfo);
     }

@@ -56,9 +56,10 @@ guint signalr_message_count(packet_info *pinfo);
 void signalr_message_set_info(packet_info *pinfo, const char *label);
 
 /* Postdissector duty on every frame, before its requests and responses: on the first pass,
- * notices receive transports that end here (WebSocket Close, FIN, RST) and deadlines that
- * pass by now. */
-void signalr_message_tick(packet_info *pinfo, proto_tree *tree);
+ * notices receive transports that end here (WebSocket Close, FIN, RST), segments the capture
+ * lost before this one (from TCP's analysis state, no tree needed) and deadlines that pass by
+ * now. */
+void signalr_message_tick(packet_info *pinfo);
 
 /* Postdissector duty on every frame, last: shows the findings that became evident at this
  * frame outside any message (every pass). */

@@ -136,11 +136,15 @@ static void add_tid(proto_tree *tree, tvbuff_t *tvb, const sr_request *req)
     }
 }
 
-/* First pass: a hub call sent with /send (its form's data=) awaits its result. */
+/* First pass: a hub call sent with /send (its form's data=) awaits its result. Only the end of
+ * a WebSocket transport turns pending calls into a finding, and a connection never moves to
+ * WebSockets after another transport (the client tries it first), so calls sent under any
+ * other transport are not worth parsing the form for. */
 static void note_sent_call(const signalr_message *msg, const sr_string *data)
 {
     signalr_conn *conn = msg->verdict->conn;
-    if (!msg->first_pass || conn == NULL || data == NULL || !signalr_prefs.track_lifecycle) {
+    if (!msg->first_pass || conn == NULL || data == NULL || !signalr_prefs.track_lifecycle ||
+        conn->life.receive_transport != SR_TRANSPORT_WEBSOCKETS) {
         return;
     }
     sr_hub_invocation inv = {0};

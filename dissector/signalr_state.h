@@ -4,7 +4,9 @@
  *   timeouts, lifecycle progress), built on the first pass;
  * - requests, keyed by the frame that carried them, so that responses, WebSocket messages and
  *   streamed events find the request (and connection) they belong to;
- * - per-TCP-connection state (which request opened a receive transport on it).
+ * - per-TCP-connection state (which request opened a receive transport on it);
+ * - a small cache of conversations by endpoints, which spares most frames a full
+ *   conversation lookup.
  *
  * Everything lives in Wireshark's file scope: it is freed when the capture is closed, nothing
  * here is freed by hand. Strings are file-scope copies.
@@ -27,6 +29,9 @@ enum {
     KEY_TICK,              /* file scope: findings that became evident at this frame */
     KEY_REQUEST_LINE,      /* file scope: method and target of this frame's request */
     KEY_REFUSAL,           /* file scope: this response refused a request with a token */
+    KEY_WS_CLOSE,          /* packet scope: a WebSocket Close frame ended in this frame */
+    KEY_ANSWER_START,      /* packet scope: a segment of this frame opens with an HTTP status
+                              line that takes a request (1xx, 2xx) */
     KEY_MESSAGE_BASE = 16  /* file scope: verdict of message n at KEY_MESSAGE_BASE + n */
 };
 
@@ -57,8 +62,9 @@ typedef struct {
     guint32 server_port;
     gboolean ended;              /* FIN seen or the streamed response finished */
     gboolean opened;             /* the server took the receive request (first pass) */
-    guint32 next_seq[2];         /* TCP sequence expected next: [0] from the client, [1] from
-                                    the server (first pass; valid once have_next_seq[i]) */
+    guint32 next_seq[2];         /* TCP sequence expected next, as TCP's analysis had it after
+                                    the flow's latest frame: [0] from the client, [1] from the
+                                    server (first pass; valid once have_next_seq[i]) */
     gboolean have_next_seq[2];
     int stream_mode;             /* signalr_stream.c: how the streamed response is framed */
 } signalr_tcp_state;
@@ -82,6 +88,12 @@ wmem_list_t *signalr_watch_list(void);
 signalr_request_rec *signalr_request_add(guint32 frame, sr_request_kind kind,
                                          sr_transport transport, signalr_conn *conn);
 signalr_request_rec *signalr_request_lookup(guint32 frame);
+
+/* The conversation of this frame (as find_conversation_pinfo() finds it), mostly without a
+ * full lookup: TCP looked its conversation up for this very frame, which stamps it with the
+ * frame number (`last_frame`), so a conversation cached for the same endpoints that carries
+ * this frame's stamp is the one. */
+conversation_t *signalr_frame_conversation(packet_info *pinfo);
 
 /* TCP connection state; _get returns NULL when SignalR has not seen this TCP connection. */
 signalr_tcp_state *signalr_tcp_get(packet_info *pinfo);

@@ -7,10 +7,12 @@
 #include "protocol/sr_cursor.h"
 #include "protocol/sr_framing.h"
 #include "protocol/sr_hub.h"
+#include "protocol/sr_jscan.h"
 #include "protocol/sr_json.h"
 #include "protocol/sr_negotiate.h"
 #include "protocol/sr_payload.h"
 #include "protocol/sr_persistent.h"
+#include "protocol/sr_summary.h"
 #include "protocol/sr_timing.h"
 #include "protocol/sr_urlcode.h"
 #include "signalr_fields.h"
@@ -467,6 +469,120 @@ static void note_call(const signalr_message *msg, JsonNode *root, gboolean is_ca
     sr_hub_result_clear(&res);
 }
 
+/* ------------------------------------------------------------------ without a tree
+ *
+ * With no tree to fill, a message only has to yield its Info label and, on the first pass,
+ * its lifecycle facts. The common shapes give both without a JSON tree (sr_summary.h), with
+ * the same answers as the tree readers below; whatever the summaries decline goes to those. */
+
+static gboolean tracks_lifecycle(const signalr_message *msg)
+{
+    return msg->first_pass && msg->verdict->conn != NULL && signalr_prefs.track_lifecycle;
+}
+
+/* The cursor prefix check of show_cursor(): only for a cursor whose whole text parses. */
+static void quick_cursor(signalr_message *msg, sr_span text)
+{
+    sr_cursor cursor = {0};
+    if (sr_cursor_parse(text.ptr, text.len, &cursor, NULL) == SR_OK) {
+        char *prefix = cursor_prefix_text(&cursor);
+        if (prefix != NULL) {
+            signalr_life_cursor_prefix(&msg->verdict->conn->life, prefix,
+                                       &msg->verdict->findings);
+        }
+        g_free(prefix);
+    }
+    sr_cursor_clear(&cursor);
+}
+
+/* show_persistent() for a summarised response, in the same order (cursor, then D). */
+static const char *quick_persistent(signalr_message *msg, const sr_server_summary *sum)
+{
+    signalr_conn *conn = msg->verdict->conn;
+    if ((sum->fields & SR_PERSISTENT_C) && tracks_lifecycle(msg)) {
+        quick_cursor(msg, sum->cursor);
+    }
+    if ((sum->fields & SR_PERSISTENT_D) && sum->disconnect == 1 && tracks_lifecycle(msg)) {
+        signalr_life_disconnect_command(&conn->life, &conn->settings, msg->origin.request,
+                                        &msg->verdict->findings);
+    }
+    if (sum->fields & SR_PERSISTENT_D) {
+        return "disconnect";
+    }
+    return (sum->fields & SR_PERSISTENT_S) ? "init" : "message";
+}
+
+static const char *quick_server(signalr_message *msg, const sr_server_summary *sum)
+{
+    switch (sum->kind) {
+    case SR_PAYLOAD_KEEPALIVE:
+        if (msg->first_pass) {
+            msg->verdict->keepalive = TRUE;
+        }
+        break;
+    case SR_PAYLOAD_PERSISTENT_RESPONSE:
+        return quick_persistent(msg, sum);
+    case SR_PAYLOAD_HUB_RESULT:
+        msg->sign_of_life = FALSE; /* as in signalr_show_json() */
+        if (tracks_lifecycle(msg)) {
+            signalr_life_result(&msg->verdict->conn->life, sum->invocation_id.ptr,
+                                sum->invocation_id.len);
+        }
+        break;
+    default: /* responses to /start or /ping, other JSON: nothing but the label */
+        break;
+    }
+    return sr_payload_kind_name(sum->kind);
+}
+
+/* True when no member makes sr_payload_classify_node() put a hub invocation's object in
+ * another class ("Response", "C", "E" or "P"); false when unsure. */
+static gboolean classified_as_invocation(const char *bytes, size_t len)
+{
+    sr_jscan s;
+    if (!sr_jscan_begin(&s, bytes, len, '{')) {
+        return FALSE;
+    }
+    sr_span key;
+    sr_jscan_value value;
+    int more;
+    while ((more = sr_jscan_next(&s, &key, &value)) == 1) {
+        if (sr_jscan_is(key, "Response") || sr_jscan_is(key, "C") || sr_jscan_is(key, "E") ||
+            sr_jscan_is(key, "P")) {
+            return FALSE;
+        }
+    }
+    return more == 0;
+}
+
+/* A hub call the client sent, as signalr_show_json() reads it; NULL when declined. */
+static const char *quick_client(signalr_message *msg, const char *bytes, size_t len)
+{
+    sr_invocation_summary inv;
+    if (sr_summary_invocation(bytes, len, &inv) != SR_OK ||
+        !classified_as_invocation(bytes, len)) {
+        return NULL;
+    }
+    if (inv.invocation_id.ptr != NULL && tracks_lifecycle(msg)) {
+        signalr_life_call(&msg->verdict->conn->life, inv.invocation_id.ptr,
+                          inv.invocation_id.len);
+    }
+    return sr_payload_kind_name(SR_PAYLOAD_HUB_INVOCATION);
+}
+
+/* The label of a message summarised without a tree, its lifecycle facts noted; NULL when the
+ * summaries decline it. */
+static const char *quick_json(signalr_message *msg, const char *bytes, size_t len)
+{
+    if (!msg->origin.from_server) {
+        return quick_client(msg, bytes, len);
+    }
+    sr_server_summary sum;
+    return sr_summary_server(bytes, len, &sum) == SR_OK ? quick_server(msg, &sum) : NULL;
+}
+
+/* ------------------------------------------------------------------ one JSON text */
+
 const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
                               int offset, int len)
 {
@@ -485,6 +601,10 @@ const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message
     if (spaces > 0) {
         proto_tree_add_uint(msg->tree, signalr_hf.keepalive_count, tvb, offset, (int)spaces,
                             (guint32)spaces);
+    }
+    const char *quick = msg->tree == NULL ? quick_json(msg, bytes, (size_t)len) : NULL;
+    if (quick != NULL) {
+        return quick;
     }
     if (sr_payload_parse(bytes, (size_t)len, &root, NULL, &err) != SR_OK) {
         signalr_add_malformed(pinfo, msg->tree, tvb, offset, len, "JSON", &err);

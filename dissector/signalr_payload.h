@@ -47,7 +47,10 @@ void signalr_dissect_negotiate(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tr
                                signalr_request_rec *rec);
 
 /* Decodes one JSON text of a receive channel, a WebSocket message or a response body
- * (bytes [offset, offset+len) of tvb) and returns a short label for the Info column. */
+ * (bytes [offset, offset+len) of tvb) and returns a short label for the Info column. Without
+ * a tree, the common shapes are read by the tree-free summaries (protocol/sr_summary.h), which
+ * give the same label and lifecycle facts; the rest, and every text when a tree is built, by
+ * the JSON tree readers. */
 const char *signalr_show_json(tvbuff_t *tvb, packet_info *pinfo, signalr_message *msg,
                               int offset, int len);
 

@@ -7,7 +7,6 @@
 #include "protocol/sr_cursor.h"
 #include "protocol/sr_framing.h"
 #include "protocol/sr_hub.h"
-#include "protocol/sr_jscan.h"
 #include "protocol/sr_json.h"
 #include "protocol/sr_negotiate.h"
 #include "protocol/sr_payload.h"
@@ -535,32 +534,11 @@ static const char *quick_server(signalr_message *msg, const sr_server_summary *s
     return sr_payload_kind_name(sum->kind);
 }
 
-/* True when no member makes sr_payload_classify_node() put a hub invocation's object in
- * another class ("Response", "C", "E" or "P"); false when unsure. */
-static gboolean classified_as_invocation(const char *bytes, size_t len)
-{
-    sr_jscan s;
-    if (!sr_jscan_begin(&s, bytes, len, '{')) {
-        return FALSE;
-    }
-    sr_span key;
-    sr_jscan_value value;
-    int more;
-    while ((more = sr_jscan_next(&s, &key, &value)) == 1) {
-        if (sr_jscan_is(key, "Response") || sr_jscan_is(key, "C") || sr_jscan_is(key, "E") ||
-            sr_jscan_is(key, "P")) {
-            return FALSE;
-        }
-    }
-    return more == 0;
-}
-
 /* A hub call the client sent, as signalr_show_json() reads it; NULL when declined. */
 static const char *quick_client(signalr_message *msg, const char *bytes, size_t len)
 {
     sr_invocation_summary inv;
-    if (sr_summary_invocation(bytes, len, &inv) != SR_OK ||
-        !classified_as_invocation(bytes, len)) {
+    if (sr_summary_payload_invocation(bytes, len, &inv) != SR_OK) {
         return NULL;
     }
     if (inv.invocation_id.ptr != NULL && tracks_lifecycle(msg)) {

@@ -214,18 +214,36 @@ sr_status sr_summary_server(const char *bytes, size_t len, sr_server_summary *ou
     return SR_OK;
 }
 
+static sr_status invocation_of(const members *m, sr_invocation_summary *out)
+{
+    if (!plain_string(m, KEY_H) || !plain_string(m, KEY_M) ||
+        !absent_or(m, KEY_A, SR_JSCAN_ARRAY))
+        return SR_ERR_NO_MATCH;
+    if (has(m, KEY_I) && !read_id(m, &out->invocation_id))
+        return SR_ERR_NO_MATCH;
+    out->hub = m->value[KEY_H].text;
+    out->method = m->value[KEY_M].text;
+    return SR_OK;
+}
+
 sr_status sr_summary_invocation(const char *bytes, size_t len, sr_invocation_summary *out)
 {
     memset(out, 0, sizeof(*out));
     members m;
-    if (!read_members(bytes, len, &m) || !plain_string(&m, KEY_H) || !plain_string(&m, KEY_M) ||
-        !absent_or(&m, KEY_A, SR_JSCAN_ARRAY))
+    return read_members(bytes, len, &m) ? invocation_of(&m, out) : SR_ERR_NO_MATCH;
+}
+
+sr_status sr_summary_payload_invocation(const char *bytes, size_t len,
+                                        sr_invocation_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    members m;
+    /* Members that make sr_payload_classify_node() look elsewhere before the hub rules, or may
+     * (E beside I): left to the tree. */
+    unsigned elsewhere = 1u << KEY_RESPONSE | 1u << KEY_C | 1u << KEY_E | 1u << KEY_P;
+    if (!read_members(bytes, len, &m) || (m.seen & elsewhere) != 0)
         return SR_ERR_NO_MATCH;
-    if (has(&m, KEY_I) && !read_id(&m, &out->invocation_id))
-        return SR_ERR_NO_MATCH;
-    out->hub = m.value[KEY_H].text;
-    out->method = m.value[KEY_M].text;
-    return SR_OK;
+    return invocation_of(&m, out);
 }
 
 /* "name" if the hub object has it, else "Name"; false when unsure or not a plain string. */

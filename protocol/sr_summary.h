@@ -48,6 +48,12 @@ typedef struct {
 /* SR_OK or SR_ERR_NO_MATCH (unsure, or not an invocation). */
 sr_status sr_summary_invocation(const char *bytes, size_t len, sr_invocation_summary *out);
 
+/* The same, for a client message as sr_payload_classify_node() classifies it: SR_OK only when
+ * that says SR_PAYLOAD_HUB_INVOCATION (an object with "Response", "C", "E" or "P" is left to
+ * the tree: SR_ERR_NO_MATCH). */
+sr_status sr_summary_payload_invocation(const char *bytes, size_t len,
+                                        sr_invocation_summary *out);
+
 /* The hub names of a decoded connectionData value ("name", else "Name", of every object of the
  * array), as sr_request_parse() reads them. SR_OK with *count names (at most max; more is
  * unsure), or SR_ERR_NO_MATCH. */

@@ -227,10 +227,27 @@ static bool hub_names_agree(const char *text, size_t len)
     return true;
 }
 
+/* A client message summarised as an invocation is one for sr_payload_classify_node() too,
+ * with the same hub, method and id as the hub-level summary. */
+static bool payload_invocation_agrees(const char *text, size_t len)
+{
+    sr_invocation_summary s, hub_level;
+    if (sr_summary_payload_invocation(text, len, &s) != SR_OK)
+        return false;
+    assert_int_equal(sr_summary_invocation(text, len, &hub_level), SR_OK);
+    assert_true(s.hub.ptr == hub_level.hub.ptr && s.method.ptr == hub_level.method.ptr &&
+                s.invocation_id.ptr == hub_level.invocation_id.ptr);
+    JsonNode *root = NULL;
+    assert_int_equal(sr_payload_parse(text, len, &root, NULL, NULL), SR_OK);
+    assert_int_equal(sr_payload_classify_node(root), SR_PAYLOAD_HUB_INVOCATION);
+    json_node_unref(root);
+    return true;
+}
+
 static size_t agreements(const char *text, size_t len)
 {
     return (size_t)server_agrees(text, len) + (size_t)invocation_agrees(text, len) +
-           (size_t)hub_names_agree(text, len);
+           (size_t)payload_invocation_agrees(text, len) + (size_t)hub_names_agree(text, len);
 }
 
 /* ---- tests -------------------------------------------------------------------------------- */
@@ -251,6 +268,21 @@ static void test_common_server_messages_take_the_fast_path(void **state)
         assert_true(server_agrees(fast[i], strlen(fast[i])));
     assert_true(invocation_agrees(REAL[21], strlen(REAL[21])));
     assert_true(hub_names_agree(REAL[28], strlen(REAL[28])));
+}
+
+static void test_an_invocation_shape_the_payload_rules_class_elsewhere_is_left_to_the_tree(
+    void **state)
+{
+    (void)state;
+    const char *text = "{\"H\":\"chathub\",\"M\":\"Send\",\"A\":[],\"I\":0,\"C\":\"d-1\"}";
+    sr_invocation_summary s;
+    assert_int_equal(sr_summary_invocation(text, strlen(text), &s), SR_OK);
+    assert_int_equal(sr_summary_payload_invocation(text, strlen(text), &s), SR_ERR_NO_MATCH);
+    JsonNode *root = NULL;
+    assert_int_equal(sr_payload_parse(text, strlen(text), &root, NULL, NULL), SR_OK);
+    assert_int_equal(sr_payload_classify_node(root), SR_PAYLOAD_PERSISTENT_RESPONSE);
+    json_node_unref(root);
+    assert_true(payload_invocation_agrees(REAL[21], strlen(REAL[21])));
 }
 
 static void test_init_message_summary(void **state)
@@ -397,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_json_corners_are_read_alike_or_left_to_the_tree),
         cmocka_unit_test(test_escapes_duplicates_and_non_integers_are_left_to_the_tree),
         cmocka_unit_test(test_stringified_hub_lists_beyond_the_limit_are_refused_alike),
+        cmocka_unit_test(
+            test_an_invocation_shape_the_payload_rules_class_elsewhere_is_left_to_the_tree),
         cmocka_unit_test(test_nesting_beyond_the_tree_parsers_limit_is_left_to_it),
         cmocka_unit_test(test_mutated_payloads_never_disagree_with_the_tree_readers),
     };

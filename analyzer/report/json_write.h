@@ -4,8 +4,8 @@
  * The reports are large (a timeline entry per routine run, thousands of connections), so they
  * are written as they are walked rather than built as a tree first. Times are printed from
  * integer nanoseconds rounded to the microsecond (1795626410.971444), durations rounded to the
- * microsecond, both without trailing zeros. The writer lives on the caller's stack and holds no
- * memory; the FILE * stays the caller's.
+ * microsecond, both without trailing zeros. The writer lives on the caller's stack with a small
+ * buffer of its own, emptied into the FILE * by lf_json_flush(); the FILE * stays the caller's.
  */
 #ifndef LIFELINE_REPORT_JSON_WRITE_H
 #define LIFELINE_REPORT_JSON_WRITE_H
@@ -26,12 +26,16 @@ typedef struct lf_json_out {
     int depth;    /* indentation level of the value being written (its container's + 1) */
     int level;    /* open containers */
     bool has_items[LF_JSON_MAX_LEVELS];
+    bool failed;  /* a write to out fell short */
+    size_t used;  /* bytes waiting in buf */
+    char buf[8192];
 } lf_json_out;
 
 /* A writer for one value sitting at indentation level `depth` (0 for a whole document). */
 void lf_json_init(lf_json_out *j, FILE *out, bool pretty, int depth);
 
-/* Each value below is an array element when key is NULL, else an object member. */
+/* Each value below is an array element when key is NULL, else an object member; keys are
+ * written as they are (plain ASCII names without '"' or '\\'). */
 void lf_json_begin_object(lf_json_out *j, const char *key);
 void lf_json_end_object(lf_json_out *j);
 void lf_json_begin_array(lf_json_out *j, const char *key);
@@ -46,7 +50,8 @@ void lf_json_time(lf_json_out *j, const char *key, lf_time_ns t);
 /* A duration in seconds, rounded to the microsecond; null when not finite. */
 void lf_json_seconds(lf_json_out *j, const char *key, double seconds);
 
-/* 0, or -1 when the stream reported an error. */
-int lf_json_status(const lf_json_out *j);
+/* Writes out what the writer holds: 0, or -1 when the stream reported an error. Call it once
+ * the value is complete (the writer may be used on afterwards). */
+int lf_json_flush(lf_json_out *j);
 
 #endif

@@ -236,7 +236,7 @@ int lf_json_piece_connection(FILE *out, const lf_connection *c, bool pretty, int
     lf_json_out j;
     lf_json_init(&j, out, pretty, depth);
     add_connection(&j, c);
-    return lf_json_status(&j);
+    return lf_json_flush(&j);
 }
 
 int lf_json_piece_inputs(FILE *out, const lf_report_input *inputs, size_t n, int depth)
@@ -258,7 +258,7 @@ int lf_json_piece_inputs(FILE *out, const lf_report_input *inputs, size_t n, int
         lf_json_end_object(&j);
     }
     lf_json_end_array(&j);
-    return lf_json_status(&j);
+    return lf_json_flush(&j);
 }
 
 int lf_json_piece_summary(FILE *out, const lf_report_tally *t, int depth)
@@ -272,7 +272,7 @@ int lf_json_piece_summary(FILE *out, const lf_report_tally *t, int depth)
     add_counts(&j, "findings", t->findings, SR_FINDING_TYPE_COUNT, finding_name, true);
     add_counts(&j, "severities", t->severities, SR_SEVERITY_ERROR + 1, severity_name, false);
     lf_json_end_object(&j);
-    return lf_json_status(&j);
+    return lf_json_flush(&j);
 }
 
 /* The document is written one connection at a time; keys come in the order the streaming

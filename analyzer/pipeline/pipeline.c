@@ -151,13 +151,15 @@ static void read_all(packet_source *src, tcp_reassembler *tcp, const lf_pipeline
     tcp_reassembler_finish(tcp);
 }
 
-/* The caller's sinks, or forwarders to them on the sink thread when there is one. */
+/* The caller's sinks, or forwarders to the sink thread when there is one: the wire events go
+ * there, to the classifier that runs on it. */
 static lf_pipeline_options relayed(const lf_pipeline_options *opts, lf_sink_thread *relay)
 {
     lf_pipeline_options local = *opts;
     if (relay == NULL)
         return local;
-    local.signalr = lf_sink_thread_signalr(relay);
+    local.wire_tap = lf_sink_thread_wire(relay);
+    local.signalr = (lf_signalr_sink){0};
     local.diag = lf_sink_thread_diag(relay);
     if (opts->progress != NULL) {
         local.progress = lf_sink_thread_progress;
@@ -201,14 +203,32 @@ static int run(const char *const *paths, uint32_t n, const lf_pipeline_options *
     return cap != NULL ? 0 : -1;
 }
 
+static void classify(void *ctx, const lf_wire_event *ev)
+{
+    lf_signalr_classifier_feed(ctx, ev);
+}
+
+/* With sinks_on_thread, the classifier, the caller's sinks behind it, diagnostics and progress
+ * run on the sink thread. */
 int lf_pipeline_run(const char *const *paths, uint32_t n, const lf_pipeline_options *opts,
                     lf_pipeline_result *out)
 {
     bool relay_wanted = opts->sinks_on_thread && opts->wire_tap.emit == NULL;
-    lf_sink_thread *relay = relay_wanted ? lf_sink_thread_start(opts) : NULL;
+    lf_signalr_classifier *classifier = NULL;
+    lf_sink_thread *relay = NULL;
+    if (relay_wanted) {
+        classifier = opts->signalr.emit ? lf_signalr_classifier_new(opts->signalr) : NULL;
+        lf_wire_sink wire = {.ctx = classifier, .emit = classifier ? classify : NULL};
+        relay = lf_sink_thread_start(wire, opts);
+        if (relay == NULL) {
+            lf_signalr_classifier_free(classifier);
+            classifier = NULL;
+        }
+    }
     lf_pipeline_options local = relayed(opts, relay);
     int rc = run(paths, n, &local, out);
     lf_sink_thread_free(relay);
+    lf_signalr_classifier_free(classifier);
     return rc;
 }
 

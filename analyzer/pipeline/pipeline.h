@@ -39,8 +39,9 @@ typedef struct lf_pipeline_options {
     void (*progress)(void *ctx, const lf_pipeline_progress *p); /* optional */
     void *progress_ctx;
     bool read_ahead; /* read the capture on a thread of its own (read_ahead.h): same output */
-    bool sinks_on_thread; /* call the signalr, diag and progress sinks on a thread of their own
-                             (sink_thread.h), in the same order; not with a wire tap */
+    bool sinks_on_thread; /* classify SignalR events and call the signalr, diag and progress
+                             sinks on a thread of their own (sink_thread.h), in the same
+                             order; not with a wire tap */
 } lf_pipeline_options;
 
 /* Per input file, in command-line order. */

@@ -1,4 +1,5 @@
-/* sink_thread.c - the caller's sinks called on a thread of their own, in the order sent. */
+/* sink_thread.c - wire events, diagnostics and progress handed to sinks on a thread of their
+ * own, in the order sent. */
 #include "pipeline/sink_thread.h"
 
 #include <glib.h>
@@ -7,19 +8,19 @@
 
 #include "pipeline/batch_ring.h"
 
-typedef enum item_kind { ITEM_EVENT, ITEM_DIAG, ITEM_PROGRESS } item_kind;
+typedef enum item_kind { ITEM_WIRE, ITEM_DIAG, ITEM_PROGRESS } item_kind;
 
 typedef struct item {
     item_kind kind;
     union {
-        lf_signalr_event event;
+        lf_wire_event wire;
         lf_diag diag;
         lf_pipeline_progress progress;
     } u;
 } item;
 
 struct lf_sink_thread {
-    lf_signalr_sink signalr;
+    lf_wire_sink wire;
     lf_diag_sink diag;
     void (*progress)(void *ctx, const lf_pipeline_progress *p);
     void *progress_ctx;
@@ -44,15 +45,14 @@ static const void *keep(copier *c, const void *p, size_t len)
     return lf_batch_keep(c->batch, p, len);
 }
 
-static lf_wire_str dup_str(copier *c, lf_wire_str s)
+static void dup_str(copier *c, lf_wire_str *s)
 {
-    return (lf_wire_str){.ptr = keep(c, s.ptr, s.len), .len = s.len};
+    s->ptr = keep(c, s->ptr, s->len);
 }
 
-static sr_string dup_sr_string(copier *c, sr_string s)
+static void dup_bytes(copier *c, const uint8_t **p, size_t len)
 {
-    return (sr_string){.data = (char *)keep(c, s.data, s.data != NULL ? s.len + 1 : 0),
-                       .len = s.len};
+    *p = keep(c, *p, len);
 }
 
 static const char *dup_cstr(copier *c, const char *s)
@@ -60,85 +60,82 @@ static const char *dup_cstr(copier *c, const char *s)
     return keep(c, s, s != NULL ? strlen(s) + 1 : 0);
 }
 
-static void copy_request(copier *c, lf_sr_request *r)
+static void copy_request(copier *c, lf_wire_request *r)
 {
-    r->method = dup_str(c, r->method);
-    r->url_prefix = dup_str(c, r->url_prefix);
-    r->client_protocol = dup_str(c, r->client_protocol);
-    r->message_id = dup_str(c, r->message_id);
-    r->groups_token = dup_str(c, r->groups_token);
-    r->stale_token = dup_str(c, r->stale_token);
-    const lf_wire_str *hubs = r->hubs;
-    lf_wire_str *copies = (lf_wire_str *)keep(c, hubs, r->hub_count * sizeof *hubs);
-    for (size_t i = 0; hubs != NULL && i < r->hub_count; i++) {
-        lf_wire_str hub = dup_str(c, hubs[i]);
-        if (c->batch != NULL)
-            copies[i] = hub;
-    }
-    r->hubs = copies;
+    lf_wire_str *strings[] = {&r->method,     &r->target,           &r->host,
+                              &r->content_type, &r->upgrade,        &r->user_agent,
+                              &r->x_requested_with, &r->accept,     &r->connection,
+                              &r->sec_websocket_key};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        dup_str(c, strings[i]);
 }
 
-static void copy_negotiate(copier *c, lf_sr_negotiate *n)
+static void copy_response(copier *c, lf_wire_response *r)
 {
-    const sr_negotiate *in = n->parsed;
-    sr_negotiate *out = (sr_negotiate *)keep(c, in, sizeof *in);
-    sr_negotiate scratch;
-    if (c->batch == NULL)
-        out = &scratch;
-    out->url = dup_sr_string(c, in->url);
-    out->connection_token = dup_sr_string(c, in->connection_token);
-    out->connection_id = dup_sr_string(c, in->connection_id);
-    out->protocol_version = dup_sr_string(c, in->protocol_version);
-    out->websocket_server_url = dup_sr_string(c, in->websocket_server_url);
-    out->redirect_url = dup_sr_string(c, in->redirect_url);
-    out->access_token = dup_sr_string(c, in->access_token);
-    out->error = dup_sr_string(c, in->error);
-    out->jsonp_callback = dup_sr_string(c, in->jsonp_callback);
-    if (c->batch != NULL)
-        n->parsed = out;
+    lf_wire_str *strings[] = {&r->reason,          &r->content_type,
+                              &r->transfer_encoding, &r->content_encoding,
+                              &r->connection,      &r->sec_websocket_extensions,
+                              &r->sec_websocket_accept};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        dup_str(c, strings[i]);
+}
+
+/* The JSON argument lies inside the script: it stays there in the copy. */
+static void copy_ff_message(copier *c, lf_wire_ff_message *m)
+{
+    const char *script = m->script.ptr;
+    bool inside = script != NULL && m->json.ptr != NULL && m->json.ptr >= script &&
+                  m->json.ptr + m->json.len <= script + m->script.len;
+    dup_str(c, &m->script);
+    if (inside)
+        m->json.ptr = m->script.ptr + (m->json.ptr - script);
+    else
+        dup_str(c, &m->json);
 }
 
 /* Makes `ev` (a copy of the event sent) point into the batch, or counts the room it needs. */
-static void copy_event(copier *c, lf_signalr_event *ev)
+static void copy_event(copier *c, lf_wire_event *ev)
 {
-    ev->token = dup_str(c, ev->token);
-    switch (ev->type) {
-    case LF_SR_REQUEST: copy_request(c, &ev->u.request); break;
-    case LF_SR_RESPONSE: ev->u.response.text = dup_str(c, ev->u.response.text); break;
-    case LF_SR_NEGOTIATE_RESULT: copy_negotiate(c, &ev->u.negotiate); break;
-    case LF_SR_INIT:
-    case LF_SR_MESSAGE:
-    case LF_SR_DISCONNECT_COMMAND:
-        ev->u.message.cursor = dup_str(c, ev->u.message.cursor);
-        ev->u.message.cursor_prefix = dup_str(c, ev->u.message.cursor_prefix);
+    switch (ev->kind) {
+    case LF_WIRE_HTTP_REQUEST: copy_request(c, &ev->u.request); break;
+    case LF_WIRE_HTTP_RESPONSE: copy_response(c, &ev->u.response); break;
+    case LF_WIRE_HTTP_BODY:
+    case LF_WIRE_STREAM_BODY_END: dup_bytes(c, &ev->u.body.data, ev->u.body.len); break;
+    case LF_WIRE_WS_MESSAGE:
+        dup_bytes(c, &ev->u.ws_message.payload, ev->u.ws_message.len);
         break;
-    case LF_SR_HUB_INVOCATION:
-        ev->u.invocation.hub = dup_str(c, ev->u.invocation.hub);
-        ev->u.invocation.method = dup_str(c, ev->u.invocation.method);
-        ev->u.invocation.id = dup_str(c, ev->u.invocation.id);
+    case LF_WIRE_WS_CONTROL:
+        dup_bytes(c, &ev->u.ws_control.payload, ev->u.ws_control.len);
         break;
-    case LF_SR_HUB_RESULT: ev->u.result.id = dup_str(c, ev->u.result.id); break;
-    case LF_SR_ERROR: ev->u.error.text = dup_cstr(c, ev->u.error.text); break;
-    case LF_SR_TRANSPORT_OPENED:
-    case LF_SR_STARTED:
-    case LF_SR_KEEPALIVE:
-    case LF_SR_TRANSPORT_CLOSED:
-    case LF_SR_GAP: break;
+    case LF_WIRE_WS_CLOSE: dup_str(c, &ev->u.ws_close.reason); break;
+    case LF_WIRE_SSE_EVENT:
+        dup_str(c, &ev->u.sse.data);
+        dup_str(c, &ev->u.sse.event);
+        dup_str(c, &ev->u.sse.id);
+        break;
+    case LF_WIRE_FF_PRELUDE: dup_str(c, &ev->u.ff_prelude.html); break;
+    case LF_WIRE_FF_MESSAGE: copy_ff_message(c, &ev->u.ff_message); break;
+    case LF_WIRE_STREAM_OPEN:
+    case LF_WIRE_STREAM_FIN:
+    case LF_WIRE_STREAM_CLOSE:
+    case LF_WIRE_BODY_SPACES:
+    case LF_WIRE_GAP:
+    case LF_WIRE_ERROR: /* the cause is static text */ break;
     }
 }
 
-static void send_event(void *ctx, const lf_signalr_event *ev)
+static void send_wire(void *ctx, const lf_wire_event *ev)
 {
     lf_sink_thread *t = ctx;
-    lf_signalr_event measured = *ev;
+    lf_wire_event measured = *ev;
     copier c = {0};
     copy_event(&c, &measured);
     item *it = lf_batch_ring_add(t->ring, c.room, &c.batch);
     if (it == NULL)
         return;
-    it->kind = ITEM_EVENT;
-    it->u.event = *ev;
-    copy_event(&c, &it->u.event);
+    it->kind = ITEM_WIRE;
+    it->u.wire = *ev;
+    copy_event(&c, &it->u.wire);
 }
 
 static void send_diag(void *ctx, const lf_diag *d)
@@ -170,9 +167,9 @@ void lf_sink_thread_progress(void *ctx, const lf_pipeline_progress *p)
 static void deliver(const lf_sink_thread *t, const item *it)
 {
     switch (it->kind) {
-    case ITEM_EVENT:
-        if (t->signalr.emit != NULL)
-            t->signalr.emit(t->signalr.ctx, &it->u.event);
+    case ITEM_WIRE:
+        if (t->wire.emit != NULL)
+            t->wire.emit(t->wire.ctx, &it->u.wire);
         break;
     case ITEM_DIAG:
         if (t->diag.emit != NULL)
@@ -200,10 +197,10 @@ static void *deliver_all(void *arg)
     return NULL;
 }
 
-lf_sink_thread *lf_sink_thread_start(const lf_pipeline_options *opts)
+lf_sink_thread *lf_sink_thread_start(lf_wire_sink wire, const lf_pipeline_options *opts)
 {
     lf_sink_thread *t = g_new0(lf_sink_thread, 1);
-    t->signalr = opts->signalr;
+    t->wire = wire;
     t->diag = opts->diag;
     t->progress = opts->progress;
     t->progress_ctx = opts->progress_ctx;
@@ -218,9 +215,9 @@ lf_sink_thread *lf_sink_thread_start(const lf_pipeline_options *opts)
     return t;
 }
 
-lf_signalr_sink lf_sink_thread_signalr(lf_sink_thread *t)
+lf_wire_sink lf_sink_thread_wire(lf_sink_thread *t)
 {
-    return (lf_signalr_sink){.ctx = t, .emit = send_event};
+    return (lf_wire_sink){.ctx = t, .emit = send_wire};
 }
 
 lf_diag_sink lf_sink_thread_diag(lf_sink_thread *t)

@@ -1,14 +1,16 @@
-/* sink_thread.h - runs the caller's sinks (SignalR events, diagnostics, progress) on a thread
- * of their own, so that the lifecycle engine and the reports overlap with the decoding.
+/* sink_thread.h - runs a wire-event sink (the pipeline's: the SignalR classifier, and behind
+ * it the lifecycle engine) and the diagnostics and progress sinks on a thread of their own, so
+ * that they overlap with the TCP and HTTP decoding.
  *
- * The forwarding sinks it gives copy each event, diagnostic or progress report, with every
- * string it points to, into a ring of batches (batch_ring.h); the sink thread calls the
- * caller's sinks with them in the order they were sent. Everything the caller sees happens on
- * that one thread and in that order, so the output is the same as with direct calls.
+ * The forwarding sinks it gives copy each wire event, diagnostic or progress report, with
+ * every byte it points to, into a ring of batches (batch_ring.h); the sink thread calls the
+ * sinks with them in the order they were sent. Everything the sinks see happens on that one
+ * thread and in that order, so the output is the same as with direct calls.
  *
  * Ownership: the caller owns the lf_sink_thread; lf_sink_thread_finish() waits until every
- * item was delivered and ends the thread, lf_sink_thread_free() releases it. The caller's
- * sinks and their contexts must outlive lf_sink_thread_finish().
+ * item was delivered and ends the thread, lf_sink_thread_free() releases it. The sinks and
+ * their contexts must outlive lf_sink_thread_finish() and are touched by no other thread
+ * until then.
  */
 #ifndef LIFELINE_SINK_THREAD_H
 #define LIFELINE_SINK_THREAD_H
@@ -22,12 +24,12 @@
 
 typedef struct lf_sink_thread lf_sink_thread;
 
-/* The sinks to call on the new thread: `opts` signalr, diag and progress (each optional). NULL
- * when no thread could be started. */
-lf_sink_thread *lf_sink_thread_start(const lf_pipeline_options *opts);
+/* The sinks to call on the new thread: `wire`, and `opts` diag and progress (each optional).
+ * NULL when no thread could be started. */
+lf_sink_thread *lf_sink_thread_start(lf_wire_sink wire, const lf_pipeline_options *opts);
 
 /* Forwarding sinks, to be called from one thread (the pipeline's). */
-lf_signalr_sink lf_sink_thread_signalr(lf_sink_thread *t);
+lf_wire_sink lf_sink_thread_wire(lf_sink_thread *t);
 lf_diag_sink lf_sink_thread_diag(lf_sink_thread *t);
 void lf_sink_thread_progress(void *t, const lf_pipeline_progress *p);
 

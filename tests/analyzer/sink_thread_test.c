@@ -1,6 +1,7 @@
-/* sink_thread_test.c - the sinks called on a thread of their own see every event, diagnostic and
- * progress report as sent, in the order sent, even though the bytes the events pointed to were
- * overwritten right after each was sent (as the classifier's buffers are). */
+/* sink_thread_test.c - the sinks called on a thread of their own see every wire event,
+ * diagnostic and progress report as sent, in the order sent, even though the bytes the events
+ * pointed to were overwritten right after each was sent (as the HTTP and transport buffers
+ * are). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,56 +21,69 @@ static void put_str(GString *out, const char *name, lf_wire_str s)
         g_string_append_printf(out, " %s=%.*s", name, (int)s.len, s.ptr);
 }
 
-static void put_sr_string(GString *out, const char *name, sr_string s)
+static void put_bytes(GString *out, const char *name, const uint8_t *p, size_t len)
 {
-    g_string_append_printf(out, " %s=%s", name, s.data != NULL ? s.data : "(absent)");
+    put_str(out, name, (lf_wire_str){.ptr = (const char *)p, .len = len});
 }
 
 /* Every field an event points to, as text. */
-static void render(GString *out, const lf_signalr_event *ev)
+static void render(GString *out, const lf_wire_event *ev)
 {
-    g_string_append_printf(out, "event %d frame %llu stream %llu", ev->type,
+    g_string_append_printf(out, "%s frame %llu stream %llu", lf_wire_kind_name(ev->kind),
                            (unsigned long long)ev->at.frame, (unsigned long long)ev->stream);
-    put_str(out, "token", ev->token);
-    const lf_sr_request *r = &ev->u.request;
-    switch (ev->type) {
-    case LF_SR_REQUEST:
-        put_str(out, "method", r->method);
-        put_str(out, "prefix", r->url_prefix);
-        put_str(out, "protocol", r->client_protocol);
-        put_str(out, "message_id", r->message_id);
-        put_str(out, "groups", r->groups_token);
-        put_str(out, "stale", r->stale_token);
-        for (size_t i = 0; i < r->hub_count; i++)
-            put_str(out, "hub", r->hubs[i]);
+    const lf_wire_request *rq = &ev->u.request;
+    const lf_wire_response *rs = &ev->u.response;
+    switch (ev->kind) {
+    case LF_WIRE_HTTP_REQUEST:
+        put_str(out, "method", rq->method);
+        put_str(out, "target", rq->target);
+        put_str(out, "host", rq->host);
+        put_str(out, "type", rq->content_type);
+        put_str(out, "upgrade", rq->upgrade);
+        put_str(out, "agent", rq->user_agent);
+        put_str(out, "xrw", rq->x_requested_with);
+        put_str(out, "accept", rq->accept);
+        put_str(out, "connection", rq->connection);
+        put_str(out, "key", rq->sec_websocket_key);
         break;
-    case LF_SR_RESPONSE: put_str(out, "text", ev->u.response.text); break;
-    case LF_SR_NEGOTIATE_RESULT:
-        put_sr_string(out, "id", ev->u.negotiate.parsed->connection_id);
-        put_sr_string(out, "token", ev->u.negotiate.parsed->connection_token);
-        put_sr_string(out, "version", ev->u.negotiate.parsed->protocol_version);
-        put_sr_string(out, "url", ev->u.negotiate.parsed->url);
-        put_sr_string(out, "error", ev->u.negotiate.parsed->error);
-        g_string_append_printf(out, " dt=%lld",
-                               (long long)ev->u.negotiate.parsed->disconnect_timeout.ms);
+    case LF_WIRE_HTTP_RESPONSE:
+        put_str(out, "reason", rs->reason);
+        put_str(out, "type", rs->content_type);
+        put_str(out, "te", rs->transfer_encoding);
+        put_str(out, "ce", rs->content_encoding);
+        put_str(out, "connection", rs->connection);
+        put_str(out, "ext", rs->sec_websocket_extensions);
+        put_str(out, "accept", rs->sec_websocket_accept);
         break;
-    case LF_SR_MESSAGE:
-        put_str(out, "cursor", ev->u.message.cursor);
-        put_str(out, "prefix", ev->u.message.cursor_prefix);
-        g_string_append_printf(out, " count=%u", ev->u.message.message_count);
+    case LF_WIRE_HTTP_BODY: put_bytes(out, "body", ev->u.body.data, ev->u.body.len); break;
+    case LF_WIRE_WS_MESSAGE:
+        put_bytes(out, "payload", ev->u.ws_message.payload, ev->u.ws_message.len);
         break;
-    case LF_SR_HUB_INVOCATION:
-        put_str(out, "hub", ev->u.invocation.hub);
-        put_str(out, "method", ev->u.invocation.method);
-        put_str(out, "id", ev->u.invocation.id);
+    case LF_WIRE_WS_CONTROL:
+        put_bytes(out, "payload", ev->u.ws_control.payload, ev->u.ws_control.len);
         break;
-    case LF_SR_ERROR: g_string_append_printf(out, " text=%s", ev->u.error.text); break;
+    case LF_WIRE_WS_CLOSE: put_str(out, "reason", ev->u.ws_close.reason); break;
+    case LF_WIRE_SSE_EVENT:
+        put_str(out, "data", ev->u.sse.data);
+        put_str(out, "event", ev->u.sse.event);
+        put_str(out, "id", ev->u.sse.id);
+        break;
+    case LF_WIRE_FF_PRELUDE: put_str(out, "html", ev->u.ff_prelude.html); break;
+    case LF_WIRE_FF_MESSAGE:
+        put_str(out, "script", ev->u.ff_message.script);
+        put_str(out, "json", ev->u.ff_message.json);
+        /* The classifier may rely on the argument lying inside the script, as it does. */
+        if (ev->u.ff_message.json.ptr != NULL)
+            g_string_append_printf(out, " json_at=%td",
+                                   ev->u.ff_message.json.ptr - ev->u.ff_message.script.ptr);
+        break;
+    case LF_WIRE_ERROR: g_string_append_printf(out, " cause=%s", ev->u.error.cause); break;
     default: break;
     }
     g_string_append_c(out, '\n');
 }
 
-static void on_event(void *ctx, const lf_signalr_event *ev)
+static void on_event(void *ctx, const lf_wire_event *ev)
 {
     render(ctx, ev);
 }
@@ -86,8 +100,8 @@ static void on_progress(void *ctx, const lf_pipeline_progress *p)
                            (unsigned long long)p->bytes_total);
 }
 
-/* The classifier's buffer: every string of the events below points into it. */
-static char scratch[256];
+/* The emitter's buffer: every string of the events below points into it. */
+static char scratch[512];
 
 static lf_wire_str text(size_t at, const char *s)
 {
@@ -95,61 +109,73 @@ static lf_wire_str text(size_t at, const char *s)
     return (lf_wire_str){.ptr = scratch + at, .len = strlen(s)};
 }
 
-static char negotiate_strings[3][64];
-
-static sr_string owned(int i, const char *s)
+static const uint8_t *bytes(size_t at, const char *s)
 {
-    g_strlcpy(negotiate_strings[i], s, sizeof negotiate_strings[i]);
-    return (sr_string){.data = negotiate_strings[i], .len = strlen(s)};
+    return (const uint8_t *)text(at, s).ptr;
+}
+
+static void send(lf_wire_sink sink, GString *expected, lf_wire_event *ev)
+{
+    render(expected, ev);
+    sink.emit(sink.ctx, ev);
+    memset(scratch, '#', sizeof scratch);
 }
 
 /* Sends one of each kind of event that points to bytes, then scribbles over those bytes. */
-static void send_events(lf_signalr_sink sink, GString *expected, uint64_t frame)
+static void send_events(lf_wire_sink sink, GString *expected, uint64_t frame)
 {
-    lf_signalr_event ev = {.type = LF_SR_REQUEST, .at.frame = frame, .stream = 7};
-    lf_wire_str hubs[2];
-    ev.token = text(0, "tok+en/1==");
-    ev.u.request = (lf_sr_request){.method = text(16, "POST"), .url_prefix = text(24, "/signalr"),
-                                   .client_protocol = text(40, "1.5"), .hubs = hubs,
-                                   .hub_count = 2};
-    hubs[0] = text(48, "chathub");
-    hubs[1] = text(64, "statushub");
-    render(expected, &ev);
-    sink.emit(sink.ctx, &ev);
-    memset(scratch, '#', sizeof scratch);
-    memset(hubs, 0, sizeof hubs);
+    lf_wire_event ev = {.kind = LF_WIRE_HTTP_REQUEST, .at.frame = frame, .stream = 7};
+    ev.u.request = (lf_wire_request){
+        .method = text(0, "POST"), .target = text(8, "/signalr/send?transport=serverSentEvents"),
+        .host = text(64, "example.test"), .content_type = text(80, "application/x-www-form"),
+        .user_agent = text(112, "Mozilla/5.0"), .x_requested_with = text(128, "XMLHttpRequest"),
+        .accept = text(144, "text/plain"), .connection = text(160, "keep-alive"),
+        .sec_websocket_key = text(176, "dGhlIHNhbXBsZSBub25jZQ==")};
+    send(sink, expected, &ev);
 
-    sr_negotiate neg = {.connection_id = owned(0, "6c9e1d3a"),
-                        .connection_token = owned(1, "AQAAANCMnd8"),
-                        .protocol_version = owned(2, "1.5"),
-                        .disconnect_timeout = {.present = true, .ms = 30000}};
-    ev = (lf_signalr_event){.type = LF_SR_NEGOTIATE_RESULT, .at.frame = frame + 1,
-                            .u.negotiate.parsed = &neg};
-    render(expected, &ev);
-    sink.emit(sink.ctx, &ev);
-    memset(negotiate_strings, '#', sizeof negotiate_strings);
-    memset(&neg, 0, sizeof neg);
+    ev = (lf_wire_event){.kind = LF_WIRE_HTTP_RESPONSE, .at.frame = frame + 1, .stream = 7};
+    ev.u.response = (lf_wire_response){
+        .status = 101, .reason = text(0, "Switching Protocols"),
+        .content_type = text(32, "text/event-stream"), .transfer_encoding = text(64, "chunked"),
+        .content_encoding = text(80, "gzip"), .connection = text(96, "Upgrade"),
+        .sec_websocket_extensions = text(112, "permessage-deflate"),
+        .sec_websocket_accept = text(144, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")};
+    send(sink, expected, &ev);
 
-    ev = (lf_signalr_event){.type = LF_SR_MESSAGE, .at.frame = frame + 2};
-    ev.u.message = (lf_sr_message){.cursor = text(0, "d-3F-B,0|C,1"),
-                                   .cursor_prefix = text(16, "d-3F-"), .message_count = 2};
-    render(expected, &ev);
-    sink.emit(sink.ctx, &ev);
-    memset(scratch, '#', sizeof scratch);
+    ev = (lf_wire_event){.kind = LF_WIRE_HTTP_BODY, .at.frame = frame + 2};
+    ev.u.body = (lf_wire_body){.data = bytes(0, "{\"I\":\"0\"}"), .len = 9};
+    send(sink, expected, &ev);
 
-    ev = (lf_signalr_event){.type = LF_SR_HUB_INVOCATION, .at.frame = frame + 3};
-    ev.u.invocation = (lf_sr_invocation){.hub = text(0, "chathub"), .method = text(8, "send"),
-                                         .id = text(16, "12")};
-    render(expected, &ev);
-    sink.emit(sink.ctx, &ev);
-    memset(scratch, '#', sizeof scratch);
+    ev = (lf_wire_event){.kind = LF_WIRE_WS_MESSAGE, .at.frame = frame + 3};
+    ev.u.ws_message = (lf_wire_ws_message){.opcode = LF_WS_TEXT, .payload = bytes(0, "{}"), .len = 2};
+    send(sink, expected, &ev);
 
-    ev = (lf_signalr_event){.type = LF_SR_ERROR, .at.frame = frame + 4};
-    g_strlcpy(scratch, "unknown transport", sizeof scratch);
-    ev.u.error.text = scratch;
-    render(expected, &ev);
-    sink.emit(sink.ctx, &ev);
-    memset(scratch, '#', sizeof scratch);
+    ev = (lf_wire_event){.kind = LF_WIRE_WS_CONTROL, .at.frame = frame + 4};
+    ev.u.ws_control = (lf_wire_ws_control){.opcode = LF_WS_PING, .payload = bytes(0, "ping"), .len = 4};
+    send(sink, expected, &ev);
+
+    ev = (lf_wire_event){.kind = LF_WIRE_WS_CLOSE, .at.frame = frame + 5};
+    ev.u.ws_close = (lf_wire_ws_close){.has_code = true, .code = 1000, .reason = text(0, "bye")};
+    send(sink, expected, &ev);
+
+    ev = (lf_wire_event){.kind = LF_WIRE_SSE_EVENT, .at.frame = frame + 6};
+    ev.u.sse = (lf_wire_sse){.data = text(0, "{\"C\":\"d-1\"}"), .event = text(32, "message"),
+                             .id = text(48, "42")};
+    send(sink, expected, &ev);
+
+    ev = (lf_wire_event){.kind = LF_WIRE_FF_PRELUDE, .at.frame = frame + 7};
+    ev.u.ff_prelude = (lf_wire_ff_prelude){.html = text(0, "<!DOCTYPE html><html><body>")};
+    send(sink, expected, &ev);
+
+    ev = (lf_wire_event){.kind = LF_WIRE_FF_MESSAGE, .at.frame = frame + 8};
+    lf_wire_str script = text(0, "r(c, {\"M\":[]});");
+    ev.u.ff_message = (lf_wire_ff_message){
+        .script = script, .json = {.ptr = script.ptr + 5, .len = 8}};
+    send(sink, expected, &ev);
+
+    ev = (lf_wire_event){.kind = LF_WIRE_ERROR, .at.frame = frame + 9};
+    ev.u.error.cause = "garbage where a request line was expected";
+    send(sink, expected, &ev);
 }
 
 static void test_events_diagnostics_and_progress_arrive_whole_and_in_order(void **state)
@@ -159,13 +185,12 @@ static void test_events_diagnostics_and_progress_arrive_whole_and_in_order(void 
     GString *expected = g_string_new(NULL);
     lf_pipeline_options opts;
     lf_pipeline_options_default(&opts);
-    opts.signalr = (lf_signalr_sink){.ctx = seen, .emit = on_event};
     opts.diag = (lf_diag_sink){.ctx = seen, .emit = on_diag};
     opts.progress = on_progress;
     opts.progress_ctx = seen;
-    lf_sink_thread *t = lf_sink_thread_start(&opts);
+    lf_sink_thread *t = lf_sink_thread_start((lf_wire_sink){.ctx = seen, .emit = on_event}, &opts);
     assert_non_null(t);
-    lf_signalr_sink events = lf_sink_thread_signalr(t);
+    lf_wire_sink events = lf_sink_thread_wire(t);
     lf_diag_sink diags = lf_sink_thread_diag(t);
     /* Enough rounds to fill several batches. */
     for (uint64_t round = 0; round < 2 * LF_SINK_THREAD_ITEMS; round++) {
@@ -193,7 +218,7 @@ static void test_finishing_with_nothing_sent_returns(void **state)
     (void)state;
     lf_pipeline_options opts;
     lf_pipeline_options_default(&opts);
-    lf_sink_thread *t = lf_sink_thread_start(&opts);
+    lf_sink_thread *t = lf_sink_thread_start((lf_wire_sink){0}, &opts);
     assert_non_null(t);
     lf_sink_thread_finish(t);
     lf_sink_thread_free(t);

@@ -19,18 +19,20 @@
  * memory near the live set, rarely enough that the walk over all connections costs nothing. */
 #define LF_RETIRE_SWEEP_NS (60LL * 1000000000LL)
 /* Slots of the stream -> connection cache, as a power of two: 4096, a few times the streams a
- * busy capture keeps open at once, at 16 bytes a slot. */
+ * busy capture keeps open at once, at 24 bytes a slot. */
 #define LF_STREAM_CACHE_BITS 12
 #define LF_STREAM_CACHE_SLOTS (1u << LF_STREAM_CACHE_BITS)
 /* Command-line settings above a day are typing mistakes, not SignalR configurations. */
 #define LF_MAX_SETTING_S 86400.0
 
 /* The connection the latest event of a stream belonged to. Almost every event of a stream
- * carries the token of the previous one, so one token compare against the cached tracker finds
- * the connection without hashing the token; a stream that changed token simply misses. */
+ * carries the token of the previous one, so the classifier's token_id, or else one token
+ * compare against the cached tracker, finds the connection without hashing the token; a stream
+ * that changed token simply misses. */
 typedef struct stream_hit {
     uint64_t stream;
     lf_tracker *tracker; /* NULL: empty */
+    uint64_t token_id;   /* the token_id of an event that matched tracker, or 0 */
 } stream_hit;
 
 typedef struct pending_negotiate {
@@ -167,8 +169,15 @@ static bool holds_token(const lf_tracker *t, const lf_signalr_event *ev)
 static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
 {
     stream_hit *hit = stream_slot(e, ev->stream);
-    if (hit->tracker != NULL && hit->stream == ev->stream && holds_token(hit->tracker, ev)) {
-        return hit->tracker;
+    if (hit->tracker != NULL && hit->stream == ev->stream) {
+        /* Same id, same token: no need to read either copy of it. */
+        if (ev->token_id != 0 && hit->token_id == ev->token_id) {
+            return hit->tracker;
+        }
+        if (holds_token(hit->tracker, ev)) {
+            hit->token_id = ev->token_id;
+            return hit->tracker;
+        }
     }
     uint64_t hash = lf_token_table_hash(&e->by_token, ev->token.ptr, ev->token.len);
     lf_tracker *t = lf_token_table_find(&e->by_token, ev->token.ptr, ev->token.len, hash);
@@ -181,7 +190,7 @@ static lf_tracker *find_or_create(lf_lifecycle *e, const lf_signalr_event *ev)
         g_ptr_array_add(e->trackers, t);
         lf_token_table_insert(&e->by_token, t->rec.token, t->rec.token_len, hash, t);
     }
-    *hit = (stream_hit){.stream = ev->stream, .tracker = t};
+    *hit = (stream_hit){.stream = ev->stream, .tracker = t, .token_id = ev->token_id};
     return t;
 }
 

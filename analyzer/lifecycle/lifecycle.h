@@ -52,8 +52,9 @@ typedef struct lf_lifecycle lf_lifecycle;
 lf_lifecycle *lf_lifecycle_new(const lf_lifecycle_options *opts);
 void lf_lifecycle_free(lf_lifecycle *engine);
 
-/* One SignalR event. Events must come in capture order (ties in any order). Events without a
- * token that cannot be tied to a connection (a /ping, a failed negotiate) are ignored. */
+/* One SignalR event. Events must come in capture order (ties in any order) and from one
+ * classifier (their token_ids are compared). Events without a token that cannot be tied to a
+ * connection (a /ping, a failed negotiate) are ignored. */
 void lf_lifecycle_feed(lf_lifecycle *engine, const lf_signalr_event *ev);
 
 /* The capture ended at `capture_end` (time of its last frame): settles pending timeouts and

@@ -41,6 +41,7 @@ typedef struct request_record {
     bool has_token;
     char *token_buf; /* percent-decoded connection token (token_len bytes) when has_token */
     size_t token_len;
+    uint64_t token_id; /* the events' token_id, numbered per token read */
     /* The token buffer is reused by every request of this slot, so that a stream's requests
      * cost no allocation once it has grown to its token size; freed with the stream. */
     size_t token_cap;
@@ -88,6 +89,7 @@ struct lf_signalr_classifier {
      * whenever a stream is added or removed. */
     stream_state *last;
     uint64_t last_id;
+    uint64_t tokens_read; /* the last token_id given */
 };
 
 static bool is_receive(sr_request_kind k)
@@ -284,6 +286,7 @@ static lf_signalr_event event_for(const stream_state *s, const request_record *r
                               .server = s->info.server,
                               .token = r->has_token ? wstr(r->token_buf, r->token_len)
                                                     : wstr(NULL, 0),
+                              .token_id = r->has_token ? r->token_id : 0,
                               .transport = r->transport,
                               .request_kind = r->kind};
 }
@@ -318,7 +321,7 @@ static const sr_string *param(const sr_request *q, sr_param_id id)
     return p->present && p->status == SR_OK ? &p->value : NULL;
 }
 
-static void remember_token(request_record *r, const sr_request *q)
+static void remember_token(lf_signalr_classifier *c, request_record *r, const sr_request *q)
 {
     const sr_string *t = param(q, SR_PARAM_CONNECTION_TOKEN);
     if (t == NULL)
@@ -327,6 +330,7 @@ static void remember_token(request_record *r, const sr_request *q)
         return;
     memcpy(reserve(&r->token_buf, &r->token_cap, t->len + 1), t->data, t->len + 1);
     r->token_len = t->len;
+    r->token_id = ++c->tokens_read;
     r->has_token = true;
 }
 
@@ -393,7 +397,7 @@ static void classify_request(lf_signalr_classifier *c, stream_state *s, request_
     r->kind = q.kind;
     r->transport = q.transport;
     if (r->signalr) {
-        remember_token(r, &q);
+        remember_token(c, r, &q);
         lf_wire_str stack_hubs[HUBS_ON_STACK];
         lf_wire_str *hubs = q.hub_count <= HUBS_ON_STACK ? stack_hubs
                                                          : g_new0(lf_wire_str, q.hub_count);

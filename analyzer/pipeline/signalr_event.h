@@ -160,6 +160,10 @@ typedef struct lf_signalr_event {
     tcp_endpoint server;
     lf_wire_str token;            /* connectionToken, percent-decoded; ptr NULL when unknown (/ping,
                                      first /negotiate request) */
+    uint64_t token_id;            /* 0, or a number the classifier gave this token when it read
+                                     it from a request: within one run, events with the same
+                                     nonzero token_id carry equal tokens (a cheap identity
+                                     check; equal tokens may still have different ids) */
     sr_transport transport;       /* transport of the request this event belongs to */
     sr_request_kind request_kind; /* kind of the request this event belongs to */
     union {

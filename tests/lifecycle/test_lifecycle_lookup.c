@@ -240,7 +240,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static void keepalive_on(scenario *s, const char *token, double t, uint64_t stream)
+/* token_id 0: the classifier gave none, the engine compares tokens. */
+static void keepalive_with_id(scenario *s, const char *token, uint64_t token_id, double t,
+                              uint64_t stream)
 {
     lf_signalr_event ev;
     memset(&ev, 0, sizeof ev);
@@ -249,7 +251,13 @@ static void keepalive_on(scenario *s, const char *token, double t, uint64_t stre
     ev.dir = TCP_DIR_TO_CLIENT;
     ev.token.ptr = token;
     ev.token.len = strlen(token);
+    ev.token_id = token_id;
     sc_feed(s, &ev, t, stream);
+}
+
+static void keepalive_on(scenario *s, const char *token, double t, uint64_t stream)
+{
+    keepalive_with_id(s, token, 0, t, stream);
 }
 
 /* Two connections whose events alternate on one TCP stream (a proxy multiplexing them, or a
@@ -273,6 +281,31 @@ static void test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_
     assert_int_equal(lf_lifecycle_connection_count(s->engine), 2);
     assert_int_equal(sc_conn(s, "tok-A")->keepalives - a_before, 10);
     assert_int_equal(sc_conn(s, "tok-B")->keepalives - b_before, 20);
+}
+
+/* The same with the classifier's token ids, and with events whose id is unknown (0) mixed in:
+ * a stream's cached connection is taken on a matching id only. */
+static void test_lifecycle_token_ids_keep_two_tokens_on_one_stream_apart(void **state)
+{
+    scenario *s = *state;
+    sc_token(s, "tok-A");
+    sc_connected_ws(s, 0, 20, 30);
+    sc_token(s, "tok-B");
+    sc_connected_ws(s, 0.5, 20, 30);
+    uint64_t a_before = sc_conn(s, "tok-A")->keepalives;
+    uint64_t b_before = sc_conn(s, "tok-B")->keepalives;
+    for (int i = 0; i < 10; i++) {
+        keepalive_with_id(s, "tok-A", 7, 1 + i, 777);
+        keepalive_with_id(s, "tok-A", 7, 1.2 + i, 777);
+        keepalive_with_id(s, "tok-B", 8, 1.5 + i, 777);
+        keepalive_with_id(s, "tok-B", 8, 1.6 + i, 777);
+        keepalive_with_id(s, "tok-A", 0, 1.7 + i, 777);
+        keepalive_with_id(s, "tok-B", 0, 1.8 + i, 777);
+    }
+    sc_finish(s, 20);
+    assert_int_equal(lf_lifecycle_connection_count(s->engine), 2);
+    assert_int_equal(sc_conn(s, "tok-A")->keepalives - a_before, 30);
+    assert_int_equal(sc_conn(s, "tok-B")->keepalives - b_before, 30);
 }
 
 typedef struct retired_tokens {
@@ -324,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_detail_text_takes_pieces_as_printf_precision_does),
         cmocka_unit_test(test_detail_text_cuts_at_its_capacity_instead_of_overflowing),
         cmocka_unit_test(test_details_replaced_again_and_again_stay_right_and_bounded),
+        cmocka_unit_test_setup_teardown(test_lifecycle_token_ids_keep_two_tokens_on_one_stream_apart,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_apart, setup,
             teardown),

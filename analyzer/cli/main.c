@@ -173,6 +173,16 @@ static int finish_report(const lf_cli_options *o, reporting *r, const lf_pipelin
     return !o->fail_never && worst >= (int)o->fail_on ? 1 : 0;
 }
 
+/* The reading thread pays for itself only with a core of its own: copying each packet to
+ * another core costs about what reading it does. */
+static unsigned threads_for(const lf_cli_options *o)
+{
+    if (o->threads != 0)
+        return o->threads;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus >= 3 ? 3 : cpus == 2 ? 2 : 1;
+}
+
 static int run(const lf_cli_options *o, FILE *out)
 {
     diag_printer diag;
@@ -182,9 +192,8 @@ static int run(const lf_cli_options *o, FILE *out)
     if (o->max_stream_buffer)
         po.tcp.max_buffered_per_direction = o->max_stream_buffer;
     po.diag = (lf_diag_sink){.ctx = &diag, .emit = print_diag};
-    unsigned threads = o->threads != 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 3 : 1;
-    po.read_ahead = threads >= 2;
-    po.sinks_on_thread = threads >= 3;
+    po.sinks_on_thread = threads_for(o) >= 2;
+    po.read_ahead = threads_for(o) >= 3;
     bool progress = !o->dump_events && wants(o->progress, STDERR_FILENO);
     if (progress)
         po.progress = print_progress;

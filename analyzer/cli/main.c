@@ -173,14 +173,13 @@ static int finish_report(const lf_cli_options *o, reporting *r, const lf_pipelin
     return !o->fail_never && worst >= (int)o->fail_on ? 1 : 0;
 }
 
-/* The reading thread pays for itself only with a core of its own: copying each packet to
- * another core costs about what reading it does. */
+/* Two threads when there are two CPUs: the third, reading thread copies every packet to
+ * another core, which on two cores costs more than it saves (README, Benchmarks). */
 static unsigned threads_for(const lf_cli_options *o)
 {
     if (o->threads != 0)
         return o->threads;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return cpus >= 3 ? 3 : cpus == 2 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
 static int run(const lf_cli_options *o, FILE *out)

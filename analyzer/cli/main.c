@@ -191,8 +191,9 @@ static int run(const lf_cli_options *o, FILE *out)
     if (o->max_stream_buffer)
         po.tcp.max_buffered_per_direction = o->max_stream_buffer;
     po.diag = (lf_diag_sink){.ctx = &diag, .emit = print_diag};
-    po.sinks_on_thread = threads_for(o) >= 2;
-    po.read_ahead = threads_for(o) >= 3;
+    unsigned threads = threads_for(o);
+    po.sinks_on_thread = threads >= 2;
+    po.read_ahead = threads >= 3;
     bool progress = !o->dump_events && wants(o->progress, STDERR_FILENO);
     if (progress)
         po.progress = print_progress;

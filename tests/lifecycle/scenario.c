@@ -33,6 +33,20 @@ void sc_free(scenario *s)
     s->engine = NULL;
 }
 
+int sc_fixture_setup(void **state)
+{
+    static scenario s;
+    sc_init(&s, NULL);
+    *state = &s;
+    return 0;
+}
+
+int sc_fixture_teardown(void **state)
+{
+    sc_free(*state);
+    return 0;
+}
+
 void sc_token(scenario *s, const char *token)
 {
     s->token = token;

@@ -40,6 +40,10 @@ typedef struct scenario {
 void sc_init(scenario *s, const lf_lifecycle_options *opts);
 void sc_free(scenario *s);
 
+/* cmocka fixtures: a scenario with default options in *state (one at a time), freed after. */
+int sc_fixture_setup(void **state);
+int sc_fixture_teardown(void **state);
+
 /* Switch the connection the next calls talk about. */
 void sc_token(scenario *s, const char *token);
 

@@ -11,20 +11,6 @@
 #include "lifecycle/thresholds.h"
 #include "scenario.h"
 
-static int setup(void **state)
-{
-    static scenario s;
-    sc_init(&s, NULL);
-    *state = &s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sc_free(*state);
-    return 0;
-}
-
 static void assert_near(double actual, double expected)
 {
     assert_true(actual > expected - 0.001 && actual < expected + 0.001);
@@ -615,8 +601,8 @@ static void test_lifecycle_unanswered_call_inside_a_run_keeps_its_own_entry(void
         const lf_timeline_event *e = &c->events[i];
         if (e->type == LF_TL_INVOCATION && e->at.frame == lost_call) {
             shown = e->count == 1 && i > 0 && e[-1].at.time <= e->at.time &&
-                    (i + 1 == c->event_count || e->at.time <= e[1].at.time) &&
-                    e->detail != NULL && strcmp(e->detail, "I 150") == 0;
+                    (i + 1 == c->event_count || e->at.time <= e[1].at.time) && e->detail != NULL &&
+                    strcmp(e->detail, "I 150") == 0;
         }
     }
     assert_true(shown);
@@ -1206,7 +1192,7 @@ static void test_lifecycle_finding_names_round_trip_and_keep_their_wording(void 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, sc_fixture_setup, sc_fixture_teardown)
         T(test_lifecycle_keepalive_gap_just_under_two_thirds_is_quiet),
         T(test_lifecycle_keepalive_gap_just_over_two_thirds_is_late),
         T(test_lifecycle_keepalive_gap_just_under_timeout_is_only_late),

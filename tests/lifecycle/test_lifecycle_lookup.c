@@ -157,12 +157,12 @@ static void test_detail_text_takes_pieces_as_printf_precision_does(void **state)
     static const char nul_inside[] = {'c', 'h', 'a', 't', '\0', 'h', 'u', 'b'};
     static const char nul_first[] = {'\0', 'x'};
     assert_same_as_printf(cursor, strlen(cursor));
-    assert_same_as_printf(cursor, 5);       /* cut by the length */
-    assert_same_as_printf(nul_inside, 8);   /* cut at the NUL */
-    assert_same_as_printf(nul_inside, 4);   /* length ends right before the NUL */
-    assert_same_as_printf(nul_first, 2);    /* nothing at all */
-    assert_same_as_printf(NULL, 0);         /* an absent piece */
-    assert_same_as_printf(cursor, 0);       /* a present but empty piece */
+    assert_same_as_printf(cursor, 5);     /* cut by the length */
+    assert_same_as_printf(nul_inside, 8); /* cut at the NUL */
+    assert_same_as_printf(nul_inside, 4); /* length ends right before the NUL */
+    assert_same_as_printf(nul_first, 2);  /* nothing at all */
+    assert_same_as_printf(NULL, 0);       /* an absent piece */
+    assert_same_as_printf(cursor, 0);     /* a present but empty piece */
 }
 
 static void test_detail_text_cuts_at_its_capacity_instead_of_overflowing(void **state)
@@ -226,20 +226,6 @@ static void test_details_replaced_again_and_again_stay_right_and_bounded(void **
 
 /* ---- the per-stream cache in front of the token table --------------------------------------- */
 
-static int setup(void **state)
-{
-    static scenario s;
-    sc_init(&s, NULL);
-    *state = &s;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sc_free(*state);
-    return 0;
-}
-
 /* token_id 0: the classifier gave none, the engine compares tokens. */
 static void keepalive_with_id(scenario *s, const char *token, uint64_t token_id, double t,
                               uint64_t stream)
@@ -260,18 +246,24 @@ static void keepalive_on(scenario *s, const char *token, double t, uint64_t stre
     keepalive_with_id(s, token, 0, t, stream);
 }
 
-/* Two connections whose events alternate on one TCP stream (a proxy multiplexing them, or a
- * hostile capture): a stream's cached connection must never take another token's events. */
-static void test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_apart(
-    void **state)
+/* Connections tok-A and tok-B over WebSockets, with the keepalives each had by then. */
+static void connect_a_and_b(scenario *s, uint64_t *a_before, uint64_t *b_before)
 {
-    scenario *s = *state;
     sc_token(s, "tok-A");
     sc_connected_ws(s, 0, 20, 30);
     sc_token(s, "tok-B");
     sc_connected_ws(s, 0.5, 20, 30);
-    uint64_t a_before = sc_conn(s, "tok-A")->keepalives;
-    uint64_t b_before = sc_conn(s, "tok-B")->keepalives;
+    *a_before = sc_conn(s, "tok-A")->keepalives;
+    *b_before = sc_conn(s, "tok-B")->keepalives;
+}
+
+/* Two connections whose events alternate on one TCP stream (a proxy multiplexing them, or a
+ * hostile capture): a stream's cached connection must never take another token's events. */
+static void test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_apart(void **state)
+{
+    scenario *s = *state;
+    uint64_t a_before, b_before;
+    connect_a_and_b(s, &a_before, &b_before);
     for (int i = 0; i < 10; i++) {
         keepalive_on(s, "tok-A", 1 + i, 777);
         keepalive_on(s, "tok-B", 1.5 + i, 777);
@@ -288,12 +280,8 @@ static void test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_
 static void test_lifecycle_token_ids_keep_two_tokens_on_one_stream_apart(void **state)
 {
     scenario *s = *state;
-    sc_token(s, "tok-A");
-    sc_connected_ws(s, 0, 20, 30);
-    sc_token(s, "tok-B");
-    sc_connected_ws(s, 0.5, 20, 30);
-    uint64_t a_before = sc_conn(s, "tok-A")->keepalives;
-    uint64_t b_before = sc_conn(s, "tok-B")->keepalives;
+    uint64_t a_before, b_before;
+    connect_a_and_b(s, &a_before, &b_before);
     for (int i = 0; i < 10; i++) {
         keepalive_with_id(s, "tok-A", 7, 1 + i, 777);
         keepalive_with_id(s, "tok-A", 7, 1.2 + i, 777);
@@ -323,8 +311,8 @@ static void remember_retired(void *ctx, const lf_connection *c)
 
 /* A retired connection is freed while the capture goes on; a later connection arriving on the
  * same stream id must get a record of its own, not the freed one. */
-static void test_lifecycle_stream_reused_after_its_connection_retired_gets_a_new_record(
-    void **state)
+static void
+test_lifecycle_stream_reused_after_its_connection_retired_gets_a_new_record(void **state)
 {
     scenario *s = *state;
     sc_free(s);
@@ -352,19 +340,19 @@ int main(void)
         cmocka_unit_test(test_token_table_finds_each_of_thousands_of_tokens),
         cmocka_unit_test(test_token_table_tells_apart_tokens_differing_in_length_or_one_byte),
         cmocka_unit_test(test_token_table_removal_inside_a_wrapping_cluster_keeps_the_rest),
-        cmocka_unit_test(
-            test_token_table_agrees_with_a_reference_over_random_inserts_and_removals),
+        cmocka_unit_test(test_token_table_agrees_with_a_reference_over_random_inserts_and_removals),
         cmocka_unit_test(test_detail_text_takes_pieces_as_printf_precision_does),
         cmocka_unit_test(test_detail_text_cuts_at_its_capacity_instead_of_overflowing),
         cmocka_unit_test(test_details_replaced_again_and_again_stay_right_and_bounded),
-        cmocka_unit_test_setup_teardown(test_lifecycle_token_ids_keep_two_tokens_on_one_stream_apart,
-                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_apart, setup,
-            teardown),
+            test_lifecycle_token_ids_keep_two_tokens_on_one_stream_apart, sc_fixture_setup,
+            sc_fixture_teardown),
         cmocka_unit_test_setup_teardown(
-            test_lifecycle_stream_reused_after_its_connection_retired_gets_a_new_record, setup,
-            teardown),
+            test_lifecycle_one_stream_alternating_between_two_tokens_keeps_them_apart,
+            sc_fixture_setup, sc_fixture_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_lifecycle_stream_reused_after_its_connection_retired_gets_a_new_record,
+            sc_fixture_setup, sc_fixture_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
